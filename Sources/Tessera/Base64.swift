@@ -1,0 +1,168 @@
+/// Base64 (RFC 4648): the URL-safe alphabet without padding for JWS
+/// segments (§5), the standard alphabet with padding for the credential (§4).
+///
+/// Encoders write into memory the caller has sized with the `…Length`
+/// functions; they never allocate.
+enum Base64 {
+    static let urlAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    static let standardAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    /// Length of the unpadded base64url encoding of `n` bytes, or nil on
+    /// overflow.
+    static func urlEncodedLength(_ n: Int) -> Int? {
+        guard n >= 0, n <= Int.max / 2 else { return nil }
+        let (q, r) = n.quotientAndRemainder(dividingBy: 3)
+        return q * 4 + (r == 0 ? 0 : r + 1)
+    }
+
+    /// Length of the padded standard encoding of `n` bytes, or nil on
+    /// overflow.
+    static func paddedEncodedLength(_ n: Int) -> Int? {
+        guard n >= 0, n <= Int.max / 2 else { return nil }
+        return (n + 2) / 3 * 4
+    }
+
+    /// Encodes `src` as unpadded base64url at `dst`; returns the end.
+    @inline(__always)
+    static func encodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pad: false)
+    }
+
+    /// Encodes `src` as padded standard base64 at `dst`; returns the end.
+    static func encodeStandard(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        encode(src, to: dst, alphabet: standardAlphabet.utf8Start, pad: true)
+    }
+
+    @inline(__always)
+    private static func encode(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>,
+                               alphabet t: UnsafePointer<UInt8>, pad: Bool) -> UnsafeMutablePointer<UInt8> {
+        guard let base = src.baseAddress else { return dst }
+        let s = base.assumingMemoryBound(to: UInt8.self)
+        let n = src.count
+        var i = 0
+        var o = dst
+        while i &+ 3 <= n {
+            let v = UInt32(s[i]) << 16 | UInt32(s[i &+ 1]) << 8 | UInt32(s[i &+ 2])
+            o[0] = t[Int(v >> 18)]
+            o[1] = t[Int(v >> 12 & 63)]
+            o[2] = t[Int(v >> 6 & 63)]
+            o[3] = t[Int(v & 63)]
+            o += 4
+            i &+= 3
+        }
+        switch n &- i {
+        case 1:
+            let v = UInt32(s[i]) << 16
+            o[0] = t[Int(v >> 18)]
+            o[1] = t[Int(v >> 12 & 63)]
+            o += 2
+            if pad { o[0] = UInt8(ascii: "="); o[1] = UInt8(ascii: "="); o += 2 }
+        case 2:
+            let v = UInt32(s[i]) << 16 | UInt32(s[i &+ 1]) << 8
+            o[0] = t[Int(v >> 18)]
+            o[1] = t[Int(v >> 12 & 63)]
+            o[2] = t[Int(v >> 6 & 63)]
+            o += 3
+            if pad { o[0] = UInt8(ascii: "="); o += 1 }
+        default:
+            break
+        }
+        return o
+    }
+
+    /// Encodes a message that arrives in pieces as one unpadded base64url
+    /// string, carrying the last one or two bytes of a piece into the next.
+    struct URLStream {
+        private(set) var end: UnsafeMutablePointer<UInt8>
+        private var carry: (UInt8, UInt8) = (0, 0)
+        private var carried = 0
+
+        init(to dst: UnsafeMutablePointer<UInt8>) { end = dst }
+
+        mutating func append(_ piece: UnsafeRawBufferPointer) {
+            guard var p = piece.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            var n = piece.count
+            // Complete a group started by an earlier piece.
+            while carried > 0 && carried < 3 && n > 0 {
+                if carried == 1 { carry.1 = p[0] } else {
+                    let group: (UInt8, UInt8, UInt8) = (carry.0, carry.1, p[0])
+                    withUnsafeBytes(of: group) { end = Base64.encodeURL($0, to: end) }
+                }
+                carried = carried == 1 ? 2 : 0
+                p += 1
+                n -= 1
+            }
+            let whole = n - n % 3
+            end = Base64.encodeURL(UnsafeRawBufferPointer(start: p, count: whole), to: end)
+            switch n - whole {
+            case 1: carry.0 = p[whole]; carried = 1
+            case 2: carry = (p[whole], p[whole + 1]); carried = 2
+            default: break
+            }
+        }
+
+        /// Flushes the carried bytes; returns the end of the encoding.
+        mutating func finish() -> UnsafeMutablePointer<UInt8> {
+            switch carried {
+            case 1: withUnsafeBytes(of: carry.0) { end = Base64.encodeURL($0, to: end) }
+            case 2: withUnsafeBytes(of: carry) { end = Base64.encodeURL($0, to: end) }
+            default: break
+            }
+            carried = 0
+            return end
+        }
+    }
+
+    /// Decodes strict unpadded base64url (RFC 7515 §2): only the URL-safe
+    /// alphabet, no padding, no whitespace, no length ≡ 1 (mod 4), and the
+    /// unused low bits of the last character must be zero (one canonical
+    /// encoding per value). Returns the decoded length, or nil if `src` is not
+    /// such an encoding or `dst` (of `dstCapacity` bytes) is too small.
+    static func decodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>, capacity dstCapacity: Int) -> Int? {
+        let n = src.count
+        guard n % 4 != 1 else { return nil }
+        let out = n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1)
+        guard out <= dstCapacity else { return nil }
+        guard let base = src.baseAddress else { return 0 }
+        let s = base.assumingMemoryBound(to: UInt8.self)
+        var i = 0
+        var o = 0
+        var acc: UInt32 = 0
+        var bits = 0
+        while i < n {
+            let v = urlValue(s[i])
+            guard v < 64 else { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                dst[o] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
+                o += 1
+                acc &= (1 << UInt32(bits)) - 1
+            }
+            i += 1
+        }
+        // Whatever is left are unused bits: they must be zero.
+        guard acc == 0 else { return nil }
+        return o
+    }
+
+    /// The 6-bit value of a base64url character, or 64 if it is not one.
+    @inline(__always)
+    static func urlValue(_ c: UInt8) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c &- UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c &- UInt8(ascii: "a") &+ 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c &- UInt8(ascii: "0") &+ 52
+        case UInt8(ascii: "-"): return 62
+        case UInt8(ascii: "_"): return 63
+        default: return 64
+        }
+    }
+
+    /// Length of the decoding of an unpadded base64url string of `n`
+    /// characters (for sizing `decodeURL`'s output).
+    static func urlDecodedLength(_ n: Int) -> Int {
+        n / 4 * 3 + (n % 4 <= 1 ? 0 : n % 4 - 1)
+    }
+}

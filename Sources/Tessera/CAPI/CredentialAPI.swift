@@ -1,0 +1,42 @@
+// SkyWay-style credential entry points.
+import CTesseraABI
+
+@c @implementation
+public func tessera_credential_sign(_ secret: UnsafeRawPointer!, _ secretLen: Int,
+                                    _ peerId: UnsafePointer<CChar>!, _ peerIdLen: Int,
+                                    _ timestamp: Int64, _ ttl: UInt32,
+                                    _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
+                                    _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
+        try Credential.sign(secret: optionalInput(secret, secretLen, "secret"),
+                            peerId: optionalInput(peerId, peerIdLen, "peer id"),
+                            timestamp: timestamp, ttl: ttl, output: output)
+    }
+}
+
+@c @implementation
+public func tessera_credential_json(_ secret: UnsafeRawPointer!, _ secretLen: Int,
+                                    _ peerId: UnsafePointer<CChar>!, _ peerIdLen: Int,
+                                    _ timestamp: Int64, _ ttl: UInt32,
+                                    _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
+                                    _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
+        try Credential.json(secret: optionalInput(secret, secretLen, "secret"),
+                            peerId: optionalInput(peerId, peerIdLen, "peer id"),
+                            timestamp: timestamp, ttl: ttl, output: output)
+    }
+}
+
+@c @implementation
+public func tessera_credential_verify(_ secret: UnsafeRawPointer!, _ secretLen: Int,
+                                      _ peerId: UnsafePointer<CChar>!, _ peerIdLen: Int,
+                                      _ timestamp: Int64, _ ttl: UInt32,
+                                      _ authToken: UnsafePointer<CChar>!, _ authTokenLen: Int,
+                                      _ now: Int64) -> CInt {
+    entry { () throws(TesseraError) in
+        try Credential.verify(secret: optionalInput(secret, secretLen, "secret"),
+                              peerId: optionalInput(peerId, peerIdLen, "peer id"),
+                              timestamp: timestamp, ttl: ttl,
+                              authToken: optionalInput(authToken, authTokenLen, "auth token"), now: now)
+    }
+}

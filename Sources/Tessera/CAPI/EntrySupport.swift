@@ -1,0 +1,95 @@
+// Helpers for the exported entry points: turning raw caller pointers into
+// buffers, keeping the per-thread error detail, and the output contract.
+// Only code in CAPI/ touches raw caller pointers.
+import CTesseraSupport
+import Glibc
+
+/// Records `error` as the calling thread's detail; returns its status.
+func fail(_ error: TesseraError) -> CInt {
+    var detail = error.detail
+    detail.withUTF8 { d in
+        if let base = d.baseAddress {
+            tessera__detail_set(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), d.count)
+        } else {
+            tessera__detail_clear()
+        }
+    }
+    return error.status.rawValue
+}
+
+/// Runs a fallible entry point: clears the detail on success, records it on
+/// failure.
+@inline(__always)
+func entry(_ body: () throws(TesseraError) -> Void) -> CInt {
+    do {
+        try body()
+        tessera__detail_clear()
+        return Status.ok.rawValue
+    } catch {
+        return fail(error)
+    }
+}
+
+/// Runs an entry point that writes text into `(out, out_cap, out_len)`,
+/// applying the output contract of tessera.h to every outcome.
+@inline(__always)
+func entry(out: UnsafeMutablePointer<CChar>?, cap: Int, outLen: UnsafeMutablePointer<Int>?,
+           _ body: (Output) throws(TesseraError) -> Int) -> CInt {
+    let bufferValid = cap >= 0 && (out != nil || cap == 0)
+    let buffer: UnsafeMutableRawBufferPointer? =
+        bufferValid && cap > 0 ? UnsafeMutableRawBufferPointer(start: out, count: cap) : nil
+    let output = Output(buffer: buffer, argumentProblem: outLen == nil ? "out_len is NULL"
+                        : !bufferValid ? (cap < 0 ? "out_cap is larger than SIZE_MAX / 2" : "out is NULL but out_cap is not 0")
+                        : nil)
+    do {
+        let length = try body(output)
+        outLen?.pointee = length
+        tessera__detail_clear()
+        return Status.ok.rawValue
+    } catch {
+        outLen?.pointee = error.status == .bufferTooSmall ? error.needed : 0
+        if let buffer, let base = buffer.baseAddress, buffer.count > 0 {
+            base.storeBytes(of: 0, as: UInt8.self)
+        }
+        return fail(error)
+    }
+}
+
+/// A caller's (pointer, length) input that must not be NULL.
+func input(_ p: UnsafeRawPointer?, _ length: Int, _ name: StaticString) throws(TesseraError) -> UnsafeRawBufferPointer {
+    guard let p else { throw .argument("\(name) is NULL") }
+    guard length >= 0 else { throw .argument("\(name) length is larger than SIZE_MAX / 2") }
+    return UnsafeRawBufferPointer(start: p, count: length)
+}
+
+/// A caller's (pointer, length) input that may be NULL (nil then).
+func optionalInput(_ p: UnsafeRawPointer?, _ length: Int, _ name: StaticString) throws(TesseraError) -> UnsafeRawBufferPointer? {
+    guard let p else { return nil }
+    guard length >= 0 else { throw .argument("\(name) length is larger than SIZE_MAX / 2") }
+    return UnsafeRawBufferPointer(start: p, count: length)
+}
+
+/// A NUL-terminated caller string of at most `limit` bytes, or nil for NULL.
+/// Reads at most `limit + 1` bytes; longer strings are refused.
+func optionalCString(_ s: UnsafePointer<CChar>?, limit: Int, _ name: StaticString) throws(TesseraError) -> UnsafeRawBufferPointer? {
+    guard let s else { return nil }
+    let length = strnlen(s, limit + 1)
+    guard length <= limit else { throw .argument("\(name) is longer than \(limit) bytes") }
+    return UnsafeRawBufferPointer(start: s, count: length)
+}
+
+/// Handles: a `tessera_key *` is an unmanaged reference to a `Key`.
+enum Handle {
+    static func make(_ key: Key) -> OpaquePointer {
+        OpaquePointer(Unmanaged.passRetained(key).toOpaque())
+    }
+
+    static func key(_ p: OpaquePointer?) throws(TesseraError) -> Key {
+        guard let p else { throw .argument("key is NULL") }
+        return Unmanaged<Key>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    static func release(_ p: OpaquePointer) {
+        Unmanaged<Key>.fromOpaque(UnsafeRawPointer(p)).release()
+    }
+}

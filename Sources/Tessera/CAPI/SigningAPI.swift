@@ -1,0 +1,23 @@
+// JWT signing entry points.
+import CTesseraABI
+
+@c @implementation
+public func tessera_jwt_sign(_ key: OpaquePointer!, _ claims: UnsafePointer<CChar>!, _ claimsLen: Int,
+                             _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
+        let k = try Handle.key(key)
+        let c = try input(claims, claimsLen, "claims")
+        return try JWT.sign(key: k, claims: c, output: output)
+    }
+}
+
+@c @implementation
+public func tessera_jwt_issue(_ key: OpaquePointer!, _ claims: UnsafePointer<CChar>!, _ claimsLen: Int,
+                              _ now: Int64, _ ttl: UInt32, _ flags: CUnsignedInt,
+                              _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
+        let k = try Handle.key(key)
+        let c = try input(claims, claimsLen, "claims")
+        return try JWT.issue(key: k, claims: c, now: now, ttl: ttl, flags: flags, output: output)
+    }
+}

@@ -1,0 +1,118 @@
+import COpenSSL
+
+/// SkyWay-style peer credentials:
+/// `authToken = base64(HMAC-SHA256(secret, "<timestamp>:<ttl>:<peerId>"))`.
+enum Credential {
+    static let ttlRange: ClosedRange<UInt32> = 600...90000
+    static let tokenLength = 44
+    static let maxPeerIdLength = 65536
+
+    /// The checks every credential function makes first, in the contract's
+    /// order: empty secret or peer id, then the ttl range, then the rest.
+    static func check(secret: UnsafeRawBufferPointer?, peerId: UnsafeRawBufferPointer?,
+                      timestamp: Int64, ttl: UInt32) throws(TesseraError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) {
+        guard let secret, secret.count > 0 else { throw .argument("secret is NULL or empty") }
+        guard let peerId, peerId.count > 0 else { throw .argument("peer id is NULL or empty") }
+        guard ttlRange.contains(ttl) else {
+            throw TesseraError(.lifetime, "ttl \(ttl) is outside [\(ttlRange.lowerBound), \(ttlRange.upperBound)]")
+        }
+        guard timestamp >= 0 else { throw .argument("timestamp is negative") }
+        guard timestamp <= Int64.max - Int64(ttlRange.upperBound) else {
+            throw .argument("timestamp + ttl overflows")
+        }
+        guard peerId.count <= maxPeerIdLength else {
+            throw .argument("peer id is longer than \(maxPeerIdLength) bytes")
+        }
+        if let bad = UTF8Check.firstInvalid(peerId) {
+            throw .malformed("peer id is not valid UTF-8 (byte \(bad))")
+        }
+        return (secret, peerId)
+    }
+
+    /// Writes the 44-character authToken at `out`.
+    static func writeAuthToken(secret: UnsafeRawBufferPointer, peerId: UnsafeRawBufferPointer,
+                               timestamp: Int64, ttl: UInt32, to out: UnsafeMutablePointer<UInt8>) throws(TesseraError) {
+        guard let key = HMACKey(hash: .sha256, secret: secret) else {
+            throw TesseraError(.noMemory, "could not allocate or compute the HMAC state")
+        }
+        defer { key.destroy() }
+        // "<timestamp>:<ttl>:" is at most 19 + 1 + 5 + 1 bytes.
+        var prefix: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var mac: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let ok = withUnsafeMutableBytes(of: &prefix) { pre -> Bool in
+            guard let pp = pre.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+            var q = Text.writeDecimal(timestamp, to: pp)
+            q = Text.write(":", to: q)
+            q = Text.writeDecimal(Int64(ttl), to: q)
+            q = Text.write(":", to: q)
+            let prefixBytes = UnsafeRawBufferPointer(start: pp, count: q - pp)
+            return withUnsafeMutableBytes(of: &mac) { m -> Bool in
+                guard let mp = m.baseAddress, key.authenticate(prefixBytes, peerId, into: mp) else { return false }
+                _ = Base64.encodeStandard(UnsafeRawBufferPointer(start: mp, count: 32), to: out)
+                return true
+            }
+        }
+        withUnsafeMutableBytes(of: &mac) { OPENSSL_cleanse($0.baseAddress, $0.count) }
+        guard ok else { throw TesseraError(.crypto, "HMAC-SHA256 computation failed in OpenSSL") }
+    }
+
+    static func sign(secret: UnsafeRawBufferPointer?, peerId: UnsafeRawBufferPointer?, timestamp: Int64,
+                     ttl: UInt32, output: Output) throws(TesseraError) -> Int {
+        let (secret, peerId) = try check(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl)
+        let out = try output.reserve(tokenLength)
+        try writeAuthToken(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl, to: out)
+        out[tokenLength] = 0
+        return tokenLength
+    }
+
+    /// `{"peerId":"…","timestamp":N,"ttl":N,"authToken":"…"}`
+    static func json(secret: UnsafeRawBufferPointer?, peerId: UnsafeRawBufferPointer?, timestamp: Int64,
+                     ttl: UInt32, output: Output) throws(TesseraError) -> Int {
+        let (secret, peerId) = try check(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl)
+        let p1: StaticString = "{\"peerId\":\""
+        let p2: StaticString = "\",\"timestamp\":"
+        let p3: StaticString = ",\"ttl\":"
+        let p4: StaticString = ",\"authToken\":\""
+        let p5: StaticString = "\"}"
+        let length = p1.utf8CodeUnitCount + Text.jsonEscapedLength(peerId) + p2.utf8CodeUnitCount
+            + Text.decimalLength(timestamp) + p3.utf8CodeUnitCount + Text.decimalLength(Int64(ttl))
+            + p4.utf8CodeUnitCount + tokenLength + p5.utf8CodeUnitCount
+        let out = try output.reserve(length)
+        var q = Text.write(p1, to: out)
+        q = Text.writeJSONEscaped(peerId, to: q)
+        q = Text.write(p2, to: q)
+        q = Text.writeDecimal(timestamp, to: q)
+        q = Text.write(p3, to: q)
+        q = Text.writeDecimal(Int64(ttl), to: q)
+        q = Text.write(p4, to: q)
+        try writeAuthToken(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl, to: q)
+        q += tokenLength
+        q = Text.write(p5, to: q)
+        q[0] = 0
+        return length
+    }
+
+    static func verify(secret: UnsafeRawBufferPointer?, peerId: UnsafeRawBufferPointer?, timestamp: Int64,
+                       ttl: UInt32, authToken: UnsafeRawBufferPointer?, now: Int64) throws(TesseraError) {
+        let (secret, peerId) = try check(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl)
+        guard let authToken else { throw .argument("auth token is NULL") }
+        var expected: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        let matches = try withUnsafeMutableBytes(of: &expected) { e throws(TesseraError) -> Bool in
+            guard let ep = e.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                throw TesseraError(.crypto, "internal error: scratch")
+            }
+            try writeAuthToken(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl, to: ep)
+            // The length is public (always 44); the bytes are compared in
+            // constant time.
+            guard authToken.count == tokenLength, let given = authToken.baseAddress else { return false }
+            return CRYPTO_memcmp(ep, given, tokenLength) == 0
+        }
+        guard matches else { throw TesseraError(.signature, "authToken does not match the peer id, timestamp and ttl") }
+        guard timestamp <= now else {
+            throw TesseraError(.issuedInFuture, "timestamp \(timestamp) is after now (\(now))")
+        }
+        guard now < timestamp + Int64(ttl) else {
+            throw TesseraError(.expired, "credential expired at \(timestamp + Int64(ttl)); now is \(now)")
+        }
+    }
+}

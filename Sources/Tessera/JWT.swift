@@ -1,0 +1,155 @@
+import COpenSSL
+
+/// Compact JWS signing (RFC 7515 §7.1) of JWT claims (RFC 7519).
+enum JWT {
+    static let maxTokenLength = 65536
+
+    /// `tessera_jwt_sign`: the caller's claims, checked, then signed.
+    static func sign(key: Key, claims: UnsafeRawBufferPointer, output: Output) throws(TesseraError) -> Int {
+        guard claims.count <= maxTokenLength else {
+            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(maxTokenLength) bytes")
+        }
+        _ = try JSONChecker.checkObject(claims, label: "claims")
+        return try assemble(key: key, payloadLength: claims.count, output: output) { stream in
+            stream.append(claims)
+        }
+    }
+
+    /// `tessera_jwt_issue`: the caller's claims with iat, exp and the flagged
+    /// nbf and jti appended.
+    static func issue(key: Key, claims: UnsafeRawBufferPointer, now: Int64, ttl: UInt32,
+                      flags: UInt32, output: Output) throws(TesseraError) -> Int {
+        guard flags & ~(issueNBF | issueJTI) == 0 else {
+            throw .argument("flags has unknown bits 0x\(String(flags & ~(issueNBF | issueJTI), radix: 16))")
+        }
+        guard now >= 0 else { throw .argument("now is negative") }
+        guard ttl > 0 else { throw .argument("ttl is 0") }
+        let (exp, overflow) = now.addingReportingOverflow(Int64(ttl))
+        guard !overflow else { throw .argument("now + ttl overflows a 64-bit NumericDate") }
+        guard claims.count <= maxTokenLength else {
+            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(maxTokenLength) bytes")
+        }
+        let top = try JSONChecker.checkObject(claims, label: "claims")
+        var adding: JSONChecker.RegisteredClaims = [.iat, .exp]
+        if flags & issueNBF != 0 { adding.insert(.nbf) }
+        if flags & issueJTI != 0 { adding.insert(.jti) }
+        let clash = top.registered.intersection(adding)
+        if !clash.isEmpty {
+            throw .argument("claims already contain \(describe(clash)), which tessera_jwt_issue adds")
+        }
+        // The claims up to (not including) their closing brace, then the
+        // added members and a new closing brace.
+        let head = UnsafeRawBufferPointer(rebasing: claims[0..<top.closingBrace])
+        return try withUnsafeTemporaryAllocation(byteCount: 160, alignment: 1) { scratch throws(TesseraError) -> Int in
+            guard let s = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                throw TesseraError(.noMemory, "no scratch memory")
+            }
+            var q = s
+            if top.memberCount > 0 { q = Text.write(",", to: q) }
+            q = Text.write("\"iat\":", to: q)
+            q = Text.writeDecimal(now, to: q)
+            q = Text.write(",\"exp\":", to: q)
+            q = Text.writeDecimal(exp, to: q)
+            if flags & issueNBF != 0 {
+                q = Text.write(",\"nbf\":", to: q)
+                q = Text.writeDecimal(now, to: q)
+            }
+            if flags & issueJTI != 0 {
+                q = Text.write(",\"jti\":\"", to: q)
+                q += 36 // filled in below, once the size is known to fit
+                q = Text.write("\"", to: q)
+            }
+            q = Text.write("}", to: q)
+            let tailLength = q - s
+            let tail = UnsafeRawBufferPointer(start: s, count: tailLength)
+            let uuidAt = tailLength - 2 - 36
+            return try assemble(key: key, payloadLength: head.count + tailLength, output: output) { stream throws(TesseraError) in
+                if flags & issueJTI != 0 { try UUID.writeRandomV4(to: s + uuidAt) }
+                stream.append(head)
+                stream.append(tail)
+            }
+        }
+    }
+
+    static let issueNBF: UInt32 = 1
+    static let issueJTI: UInt32 = 2
+
+    private static func describe(_ c: JSONChecker.RegisteredClaims) -> String {
+        var names: [String] = []
+        if c.contains(.iat) { names.append("\"iat\"") }
+        if c.contains(.exp) { names.append("\"exp\"") }
+        if c.contains(.nbf) { names.append("\"nbf\"") }
+        if c.contains(.jti) { names.append("\"jti\"") }
+        return names.joined(separator: " and ")
+    }
+
+    /// Writes `header.payload.signature` into `output`: the key's encoded
+    /// header, the payload that `writePayload` streams (exactly
+    /// `payloadLength` bytes), and the signature over both.
+    private static func assemble(key: Key, payloadLength: Int, output: Output,
+                                 writePayload: (inout Base64.URLStream) throws(TesseraError) -> Void) throws(TesseraError) -> Int {
+        let header = key.encodedHeader
+        let sigLength = key.signatureLength
+        guard let payloadB64 = Base64.urlEncodedLength(payloadLength),
+              let sigB64 = Base64.urlEncodedLength(sigLength) else {
+            throw .malformed("payload too large")
+        }
+        let signingInputLength = header.count + 1 + payloadB64
+        let total = signingInputLength + 1 + sigB64
+        guard total <= maxTokenLength else {
+            throw .malformed("the token would be \(total) bytes, over the limit of \(maxTokenLength)")
+        }
+        let out = try output.reserve(total)
+        var p = header.withUnsafeBytes { h in Text.write(h, to: out) }
+        p = Text.write(".", to: p)
+        var stream = Base64.URLStream(to: p)
+        try writePayload(&stream)
+        p = stream.finish()
+        guard p - out == signingInputLength else {
+            throw TesseraError(.crypto, "internal error: payload length mismatch")
+        }
+        // The largest signature Tessera signs with in place of the HMAC
+        // output: ES512's 132 bytes.
+        var sig: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                  UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        try withUnsafeMutableBytes(of: &sig) { s throws(TesseraError) in
+            guard let sp = s.baseAddress, sigLength <= s.count else {
+                throw TesseraError(.crypto, "internal error: signature buffer")
+            }
+            try key.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp)
+            p = Text.write(".", to: p)
+            p = Base64.encodeURL(UnsafeRawBufferPointer(start: sp, count: sigLength), to: p)
+        }
+        p[0] = 0
+        return total
+    }
+}
+
+/// Random (version 4) UUIDs for `jti`.
+enum UUID {
+    /// Writes a random version 4 UUID (RFC 9562 §5.4), lowercase, 36
+    /// characters, from OpenSSL's RNG.
+    static func writeRandomV4(to p: UnsafeMutablePointer<UInt8>) throws(TesseraError) {
+        var bytes: (UInt64, UInt64) = (0, 0)
+        try withUnsafeMutableBytes(of: &bytes) { b throws(TesseraError) in
+            guard let base = b.baseAddress, RAND_bytes(base.assumingMemoryBound(to: UInt8.self), 16) == 1 else {
+                throw TesseraError(.crypto, "RAND_bytes failed")
+            }
+            b[6] = b[6] & 0x0F | 0x40
+            b[8] = b[8] & 0x3F | 0x80
+            let hex: StaticString = "0123456789abcdef"
+            let h = hex.utf8Start
+            var q = p
+            for i in 0..<16 {
+                if i == 4 || i == 6 || i == 8 || i == 10 {
+                    q[0] = UInt8(ascii: "-")
+                    q += 1
+                }
+                q[0] = h[Int(b[i] >> 4)]
+                q[1] = h[Int(b[i] & 15)]
+                q += 2
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// Where a function writes its text: a caller buffer, or none for a size
+/// query. Enforces the contract's NUL termination and size reporting.
+struct Output {
+    /// The caller's buffer (nil for a size query: out = NULL, out_cap = 0).
+    let buffer: UnsafeMutableRawBufferPointer?
+    /// Set when the caller's output arguments themselves are unusable (a NULL
+    /// out_len, out = NULL with out_cap > 0). Reported when the function
+    /// first reserves room, so that checks the contract orders first (for
+    /// example the credential's) still come first.
+    var argumentProblem: StaticString? = nil
+
+    /// Returns the start of room for `length` bytes plus a NUL, or throws
+    /// `bufferTooSmall` carrying `length`.
+    func reserve(_ length: Int) throws(TesseraError) -> UnsafeMutablePointer<UInt8> {
+        if let argumentProblem { throw .argument("\(argumentProblem)") }
+        guard let buffer, let base = buffer.baseAddress, length < buffer.count else {
+            throw TesseraError(.bufferTooSmall, "output needs \(length) bytes plus a NUL", needed: length)
+        }
+        return base.assumingMemoryBound(to: UInt8.self)
+    }
+}
+
+extension TesseraError {
+    init(_ status: Status, _ detail: String, needed: Int) {
+        self.init(status, detail)
+        self.needed = needed
+    }
+}
+
+/// Writing small decimal and hex pieces without allocating.
+enum Text {
+    /// Number of decimal digits of `m`.
+    static func digitCount(_ m: UInt64) -> Int {
+        var m = m
+        var len = 1
+        while m >= 10 {
+            m /= 10
+            len += 1
+        }
+        return len
+    }
+
+    /// Number of characters in the decimal form of `v`.
+    static func decimalLength(_ v: Int64) -> Int {
+        digitCount(v.magnitude) + (v < 0 ? 1 : 0)
+    }
+
+    /// Writes `v` in decimal at `p`; returns the end.
+    static func writeDecimal(_ v: Int64, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var q = p
+        if v < 0 {
+            q[0] = UInt8(ascii: "-")
+            q += 1
+        }
+        var m = v.magnitude
+        let len = digitCount(m)
+        var k = len
+        repeat {
+            k -= 1
+            q[k] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+            m /= 10
+        } while k > 0
+        return q + len
+    }
+
+    /// Copies a static string's bytes to `p`; returns the end.
+    @inline(__always)
+    static func write(_ s: StaticString, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        p.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        return p + s.utf8CodeUnitCount
+    }
+
+    /// Copies raw bytes to `p`; returns the end.
+    @inline(__always)
+    static func write(_ b: UnsafeRawBufferPointer, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        if let base = b.baseAddress, b.count > 0 {
+            UnsafeMutableRawPointer(p).copyMemory(from: base, byteCount: b.count)
+        }
+        return p + b.count
+    }
+
+    /// Length of `s` (valid UTF-8) as the content of a JSON string.
+    static func jsonEscapedLength(_ s: UnsafeRawBufferPointer) -> Int {
+        var len = 0
+        for c in s {
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x0C, 0x0A, 0x0D, 0x09: len += 2
+            case 0..<0x20: len += 6
+            default: len += 1
+            }
+        }
+        return len
+    }
+
+    /// Writes `s` (valid UTF-8) escaped for a JSON string; returns the end.
+    static func writeJSONEscaped(_ s: UnsafeRawBufferPointer, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let hex: StaticString = "0123456789abcdef"
+        var q = p
+        for c in s {
+            var e: UInt8 = 0
+            switch c {
+            case UInt8(ascii: "\""): e = UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): e = UInt8(ascii: "\\")
+            case 0x08: e = UInt8(ascii: "b")
+            case 0x0C: e = UInt8(ascii: "f")
+            case 0x0A: e = UInt8(ascii: "n")
+            case 0x0D: e = UInt8(ascii: "r")
+            case 0x09: e = UInt8(ascii: "t")
+            case 0..<0x20:
+                q = write("\\u00", to: q)
+                q[0] = hex.utf8Start[Int(c >> 4)]
+                q[1] = hex.utf8Start[Int(c & 15)]
+                q += 2
+                continue
+            default:
+                q[0] = c
+                q += 1
+                continue
+            }
+            q[0] = UInt8(ascii: "\\")
+            q[1] = e
+            q += 2
+        }
+        return q
+    }
+}

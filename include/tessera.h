@@ -1,0 +1,261 @@
+/*
+ * tessera.h - Tessera: credentials and JSON Web Tokens for real-time
+ * communication auth servers.
+ *
+ * This is the whole public interface. Link with `pkg-config --libs tessera`
+ * (shared) or `pkg-config --static --libs tessera` (static archive).
+ *
+ * Conventions
+ * -----------
+ * - Every fallible function returns an int: TESSERA_OK (0) or a negative
+ *   TESSERA_E_* code. tessera_strerror() turns a code into a sentence and
+ *   tessera_last_error() gives the calling thread's detail for its last
+ *   failure.
+ * - Text is written into caller buffers as (char *out, size_t out_cap,
+ *   size_t *out_len). On success the text is NUL-terminated and *out_len is
+ *   its length without the NUL. If out_cap < length + 1 the function returns
+ *   TESSERA_E_BUFFER_TOO_SMALL and sets *out_len to the length, so
+ *   out = NULL, out_cap = 0 asks for the size. On any other failure *out_len
+ *   is set to 0 and, when out_cap > 0, out[0] is set to NUL. out_len must
+ *   never be NULL.
+ * - The library never hands the caller heap memory except from constructors
+ *   (tessera_key_new_*), each paired with a _free function that accepts NULL.
+ * - Lengths are size_t; a length above SIZE_MAX / 2 is refused as
+ *   TESSERA_E_ARGUMENT.
+ * - No function aborts, prints, reads the environment or traps on bad input:
+ *   every problem comes back as a status.
+ *
+ * Thread safety
+ * -------------
+ * Tessera is thread-safe. Objects (tessera_key) are immutable once built:
+ * any number of threads may sign with one key at the same time, without
+ * locks. The only per-thread state is the detail behind
+ * tessera_last_error(). A key must not be freed while another thread still
+ * uses it: that is the caller's to arrange, as with free().
+ *
+ * Secrets
+ * -------
+ * Secret material is never written to an error detail or an export, and is
+ * wiped from memory when its key is freed.
+ */
+#ifndef TESSERA_H
+#define TESSERA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define TESSERA_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#define TESSERA_WARN_UNUSED_RESULT
+#endif
+
+/* ------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------ */
+
+#define TESSERA_VERSION_MAJOR 0
+#define TESSERA_VERSION_MINOR 1
+#define TESSERA_VERSION_PATCH 0
+#define TESSERA_VERSION_STRING "0.1.0"
+/* 0xMMmmpp: major, minor, patch, one byte each. */
+#define TESSERA_VERSION_NUM 0x000100
+
+/* The library's version as "MAJOR.MINOR.PATCH"; a static string, never NULL.
+ * Compare with TESSERA_VERSION_STRING to detect a header/library mismatch. */
+const char *tessera_version_string(void);
+
+/* The library's version as 0xMMmmpp (== TESSERA_VERSION_NUM of the header
+ * it was built with). */
+uint32_t tessera_version_number(void);
+
+/* ------------------------------------------------------------------------
+ * Status codes. Only ever appended, never renumbered.
+ * ------------------------------------------------------------------------ */
+
+#define TESSERA_OK                   0   /* success */
+#define TESSERA_E_ARGUMENT          (-1) /* NULL pointer, bad length, unknown enum value, option out of range */
+#define TESSERA_E_BUFFER_TOO_SMALL  (-2) /* output buffer too small; *out_len holds the needed length */
+#define TESSERA_E_NOMEM             (-3) /* allocation failed */
+#define TESSERA_E_KEY               (-4) /* key unusable: unparsable, wrong type for the algorithm, too short */
+#define TESSERA_E_ALGORITHM         (-5) /* algorithm unknown, not allowed, or not the key's */
+#define TESSERA_E_MALFORMED         (-6) /* token, JSON, base64url or UTF-8 structurally invalid; limits exceeded */
+#define TESSERA_E_SIGNATURE         (-7) /* signature or MAC does not verify */
+#define TESSERA_E_EXPIRED           (-8) /* exp reached, or credential timestamp + ttl reached */
+#define TESSERA_E_NOT_YET_VALID     (-9) /* nbf in the future */
+#define TESSERA_E_ISSUED_IN_FUTURE (-10) /* iat, or a credential's timestamp, in the future */
+#define TESSERA_E_CLAIM            (-11) /* iss/aud/sub/typ mismatch; required claim missing or mistyped */
+#define TESSERA_E_LIFETIME         (-12) /* exp - iat over the maximum; credential ttl outside [600, 90000] */
+#define TESSERA_E_KEY_NOT_FOUND    (-13) /* no key in the keyset fits the token's kid and alg */
+#define TESSERA_E_CRYPTO           (-14) /* unexpected failure inside OpenSSL */
+
+/* A static English sentence describing `status`; never NULL. Unknown codes
+ * get "unknown status code". */
+const char *tessera_strerror(int status);
+
+/* The calling thread's detail for its last failed Tessera call (which
+ * argument or claim, what was expected, what OpenSSL said). Empty after a
+ * call that succeeded. Valid until the same thread's next Tessera call;
+ * never NULL; never contains secret material. */
+const char *tessera_last_error(void);
+
+/* The system clock (CLOCK_REALTIME) in Unix seconds. */
+int64_t tessera_now(void);
+
+/* ------------------------------------------------------------------------
+ * Algorithms (JWS "alg" values)
+ * ------------------------------------------------------------------------ */
+
+typedef enum tessera_alg {
+  TESSERA_HS256 = 1, TESSERA_HS384, TESSERA_HS512,
+  TESSERA_RS256, TESSERA_RS384, TESSERA_RS512,
+  TESSERA_PS256, TESSERA_PS384, TESSERA_PS512,
+  TESSERA_ES256, TESSERA_ES384, TESSERA_ES512,
+  TESSERA_EDDSA
+} tessera_alg;
+
+/* The JWS name of `alg` ("HS256" ... "EdDSA"), a static string; NULL if
+ * `alg` is not a tessera_alg value. */
+const char *tessera_alg_name(tessera_alg alg);
+
+/* Looks up a JWS algorithm name, exactly and case-sensitively ("HS256",
+ * never "hs256"; "none" is not an algorithm).
+ * Returns TESSERA_OK and sets *out; TESSERA_E_ARGUMENT if name or out is
+ * NULL; TESSERA_E_ALGORITHM if the name is unknown (*out is left alone). */
+int tessera_alg_from_name(const char *name, tessera_alg *out);
+
+/* ------------------------------------------------------------------------
+ * Keys. Each key is bound to exactly one algorithm. Immutable once built.
+ * ------------------------------------------------------------------------ */
+
+typedef struct tessera_key tessera_key;
+
+/* Makes an HMAC key (alg TESSERA_HS256, HS384 or HS512) from the raw bytes of
+ * `secret`. The secret is keyed once: the key keeps the inner and outer hash
+ * states, not the secret, and each token copies them.
+ *
+ * secret      the raw secret bytes; at least 32/48/64 bytes for
+ *             HS256/384/512 (RFC 7518 §3.2). Copied; the caller may wipe it
+ *             after the call.
+ * kid         NULL, or a NUL-terminated UTF-8 key id (1-256 bytes) that is
+ *             written into each token's header.
+ * out         receives the new key; free it with tessera_key_free().
+ *
+ * Returns TESSERA_OK; TESSERA_E_ARGUMENT for NULL secret or out, an empty or
+ * invalid kid; TESSERA_E_ALGORITHM if alg is not an HMAC algorithm;
+ * TESSERA_E_KEY if the secret is too short, or is a PEM document or a JSON
+ * (JWK/JWKS) key object: an asymmetric key used as an HMAC secret is the
+ * algorithm-confusion attack; TESSERA_E_NOMEM. */
+int tessera_key_new_hmac(tessera_alg alg, const void *secret, size_t secret_len,
+                         const char *kid, tessera_key **out);
+
+/* The key's algorithm, or 0 if key is NULL. */
+tessera_alg tessera_key_alg(const tessera_key *key);
+
+/* Writes the key's public JWK (with kid, alg and "use":"sig").
+ * An HMAC key has no public form: TESSERA_E_KEY. TESSERA_E_ARGUMENT for a
+ * NULL key or out_len. */
+int tessera_key_export_jwk(const tessera_key *key, char *out, size_t out_cap, size_t *out_len);
+
+/* Wipes the key's secret material and frees it. Accepts NULL. */
+void tessera_key_free(tessera_key *key);
+
+/* ------------------------------------------------------------------------
+ * Signing
+ * ------------------------------------------------------------------------ */
+
+/* Tokens longer than this are refused, by signers and verifiers alike. */
+#define TESSERA_TOKEN_MAX 65536
+/* JSON nested deeper than this is refused. */
+#define TESSERA_JSON_DEPTH_MAX 64
+
+/* Signs `claims` as a compact JWS (a JWT):
+ *   base64url(header) "." base64url(claims) "." base64url(signature)
+ * with no padding, where the header is exactly {"alg":"HS256","typ":"JWT"}
+ * or {"alg":"HS256","typ":"JWT","kid":"<kid>"} (with the key's alg name).
+ * The claims are the caller's bytes unchanged, after checking that they are
+ * one strict RFC 8259 JSON object in UTF-8 (no trailing bytes, no control
+ * characters in strings, no lone surrogate escapes, no duplicate member
+ * names, depth <= TESSERA_JSON_DEPTH_MAX).
+ *
+ * Writes no heap memory: the token goes straight into `out`.
+ *
+ * Returns TESSERA_OK; TESSERA_E_ARGUMENT for NULL key, claims or out_len, or
+ * out == NULL with out_cap > 0; TESSERA_E_MALFORMED for claims that are not
+ * such an object, or a token that would exceed TESSERA_TOKEN_MAX;
+ * TESSERA_E_KEY for a key that cannot sign; TESSERA_E_BUFFER_TOO_SMALL;
+ * TESSERA_E_CRYPTO. */
+int tessera_jwt_sign(const tessera_key *key, const char *claims, size_t claims_len,
+                     char *out, size_t out_cap, size_t *out_len);
+
+#define TESSERA_ISSUE_NBF 1u   /* also add "nbf":now */
+#define TESSERA_ISSUE_JTI 2u   /* also add "jti":"<random UUID v4>" */
+
+/* Like tessera_jwt_sign, after appending "iat":now,"exp":now+ttl to the
+ * caller's object, then "nbf":now with TESSERA_ISSUE_NBF and "jti":"<UUID>"
+ * (a random version 4 UUID from OpenSSL's RNG, lowercase) with
+ * TESSERA_ISSUE_JTI. Use tessera_now() for `now`.
+ *
+ * Returns as tessera_jwt_sign, and TESSERA_E_ARGUMENT when the claims
+ * already name a member it would add, when now < 0, ttl == 0, now + ttl
+ * overflows, or flags has unknown bits. With TESSERA_ISSUE_JTI the size
+ * query is exact (a UUID always has 36 characters). */
+int tessera_jwt_issue(const tessera_key *key, const char *claims, size_t claims_len,
+                      int64_t now, uint32_t ttl, unsigned flags,
+                      char *out, size_t out_cap, size_t *out_len);
+
+/* ------------------------------------------------------------------------
+ * SkyWay-style HMAC credential
+ *
+ *   authToken = base64(HMAC-SHA256(secret, "<timestamp>:<ttl>:<peerId>"))
+ *
+ * with the secret's raw bytes as key, decimal numbers, and the standard
+ * base64 alphabet with '=' padding: always TESSERA_CREDENTIAL_TOKEN_LEN (44)
+ * characters. The peer id must be UTF-8 (at most 65536 bytes) and the
+ * timestamp (Unix seconds) must be >= 0.
+ *
+ * All three functions check, in this order: NULL or empty secret or peer id
+ * (TESSERA_E_ARGUMENT), ttl outside [TESSERA_CREDENTIAL_TTL_MIN,
+ * TESSERA_CREDENTIAL_TTL_MAX] (TESSERA_E_LIFETIME), then the other
+ * arguments (TESSERA_E_ARGUMENT; invalid UTF-8 in the peer id is
+ * TESSERA_E_MALFORMED).
+ * ------------------------------------------------------------------------ */
+
+#define TESSERA_CREDENTIAL_TTL_MIN 600
+#define TESSERA_CREDENTIAL_TTL_MAX 90000
+#define TESSERA_CREDENTIAL_TOKEN_LEN 44
+
+/* Writes the authToken (44 characters and a NUL: out_cap >= 45). */
+int tessera_credential_sign(const void *secret, size_t secret_len,
+                            const char *peer_id, size_t peer_id_len,
+                            int64_t timestamp, uint32_t ttl,
+                            char *out, size_t out_cap, size_t *out_len);
+
+/* Writes the credential object a SkyWay client passes to new Peer():
+ *   {"peerId":"...","timestamp":N,"ttl":N,"authToken":"..."}
+ * in that member order, with the peer id JSON-escaped. */
+int tessera_credential_json(const void *secret, size_t secret_len,
+                            const char *peer_id, size_t peer_id_len,
+                            int64_t timestamp, uint32_t ttl,
+                            char *out, size_t out_cap, size_t *out_len);
+
+/* Checks a credential presented by a peer. After the argument checks above:
+ * the MAC, compared in constant time (TESSERA_E_SIGNATURE, also for a token
+ * of the wrong length); then timestamp <= now (TESSERA_E_ISSUED_IN_FUTURE);
+ * then now < timestamp + ttl (TESSERA_E_EXPIRED). TESSERA_OK when all hold.
+ * auth_token must not be NULL (TESSERA_E_ARGUMENT). */
+TESSERA_WARN_UNUSED_RESULT
+int tessera_credential_verify(const void *secret, size_t secret_len,
+                              const char *peer_id, size_t peer_id_len,
+                              int64_t timestamp, uint32_t ttl,
+                              const char *auth_token, size_t auth_token_len, int64_t now);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TESSERA_H */
