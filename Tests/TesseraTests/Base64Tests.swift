@@ -1,0 +1,86 @@
+import Testing
+@testable import Tessera
+
+/// base64url (unpadded, JWS) and standard padded base64 (credential).
+@Suite struct Base64Tests {
+    func encodeURL(_ bytes: [UInt8]) -> String {
+        var out = [UInt8](repeating: 0, count: Base64.urlEncodedLength(bytes.count)! + 1)
+        let n = bytes.withUnsafeBytes { b in out.withUnsafeMutableBufferPointer { o in Base64.encodeURL(b, to: o.baseAddress!) - o.baseAddress! } }
+        #expect(n == Base64.urlEncodedLength(bytes.count))
+        return String(decoding: out[0..<n], as: UTF8.self)
+    }
+
+    func encodeStandard(_ bytes: [UInt8]) -> String {
+        var out = [UInt8](repeating: 0, count: Base64.paddedEncodedLength(bytes.count)! + 1)
+        let n = bytes.withUnsafeBytes { b in out.withUnsafeMutableBufferPointer { o in Base64.encodeStandard(b, to: o.baseAddress!) - o.baseAddress! } }
+        #expect(n == Base64.paddedEncodedLength(bytes.count))
+        return String(decoding: out[0..<n], as: UTF8.self)
+    }
+
+    func decodeURL(_ s: String) -> [UInt8]? {
+        let src = Array(s.utf8)
+        var out = [UInt8](repeating: 0, count: Base64.urlDecodedLength(src.count) + 1)
+        let cap = Base64.urlDecodedLength(src.count)
+        let n = src.withUnsafeBytes { b in out.withUnsafeMutableBufferPointer { Base64.decodeURL(b, to: $0.baseAddress!, capacity: cap) } }
+        return n.map { Array(out[0..<$0]) }
+    }
+
+    @Test func rfc4648Vectors() {
+        // RFC 4648 §10
+        let cases = [("", "", ""), ("f", "Zg", "Zg=="), ("fo", "Zm8", "Zm8="), ("foo", "Zm9v", "Zm9v"),
+                     ("foob", "Zm9vYg", "Zm9vYg=="), ("fooba", "Zm9vYmE", "Zm9vYmE="), ("foobar", "Zm9vYmFy", "Zm9vYmFy")]
+        for (plain, url, std) in cases {
+            #expect(encodeURL(Array(plain.utf8)) == url)
+            #expect(encodeStandard(Array(plain.utf8)) == std)
+            #expect(decodeURL(url) == Array(plain.utf8))
+        }
+    }
+
+    @Test func urlAlphabetUsesDashAndUnderscore() {
+        #expect(encodeURL([0xFB, 0xFF, 0xBF]) == "-_-_")
+        #expect(encodeStandard([0xFB, 0xFF, 0xBF]) == "+/+/")
+        #expect(decodeURL("-_-_") == [0xFB, 0xFF, 0xBF])
+    }
+
+    @Test func everyByteValueRoundTrips() {
+        let all = (0...255).map { UInt8($0) }
+        for length in 0...all.count {
+            let bytes = Array(all[0..<length])
+            #expect(decodeURL(encodeURL(bytes)) == bytes)
+        }
+    }
+
+    @Test func decoderIsStrict() {
+        #expect(decodeURL("Zg==") == nil)          // padding
+        #expect(decodeURL("Zg=") == nil)
+        #expect(decodeURL("+/+/") == nil)          // standard alphabet
+        #expect(decodeURL("Zm9 v") == nil)         // whitespace
+        #expect(decodeURL("Zm9v\n") == nil)
+        #expect(decodeURL("Z") == nil)             // length ≡ 1 (mod 4)
+        #expect(decodeURL("Zm9vY") == nil)
+        #expect(decodeURL("Zh") == nil)            // non-zero unused bits ("Zg" is canonical)
+        #expect(decodeURL("Zm9=") == nil)
+        #expect(decodeURL("Zm8") == [0x66, 0x6F])
+        #expect(decodeURL("Zm_") == nil)           // '_' sets the two unused bits
+    }
+
+    @Test func streamMatchesOneShotForEverySplit() {
+        let message = Array("{\"sub\":\"1234567890\",\"name\":\"John Doe\",\"iat\":1516239022}".utf8)
+        let expected = encodeURL(message)
+        for a in 0...message.count {
+            for b in a...message.count {
+                var out = [UInt8](repeating: 0, count: expected.utf8.count + 4)
+                let n = out.withUnsafeMutableBufferPointer { o -> Int in
+                    var s = Base64.URLStream(to: o.baseAddress!)
+                    message.withUnsafeBytes { m in
+                        s.append(UnsafeRawBufferPointer(rebasing: m[0..<a]))
+                        s.append(UnsafeRawBufferPointer(rebasing: m[a..<b]))
+                        s.append(UnsafeRawBufferPointer(rebasing: m[b...]))
+                    }
+                    return s.finish() - o.baseAddress!
+                }
+                #expect(String(decoding: out[0..<n], as: UTF8.self) == expected, "split at \(a), \(b)")
+            }
+        }
+    }
+}
