@@ -9,10 +9,16 @@ struct Output {
     /// example the credential's) still come first.
     var argumentProblem: StaticString? = nil
 
+    /// Throws if the output arguments themselves are unusable. Functions
+    /// with no contract-ordered checks call this first.
+    func checkArguments() throws(TesseraError) {
+        if let argumentProblem { throw .argument("\(argumentProblem)") }
+    }
+
     /// Returns the start of room for `length` bytes plus a NUL, or throws
     /// `bufferTooSmall` carrying `length`.
     func reserve(_ length: Int) throws(TesseraError) -> UnsafeMutablePointer<UInt8> {
-        if let argumentProblem { throw .argument("\(argumentProblem)") }
+        try checkArguments()
         guard let buffer, let base = buffer.baseAddress, length < buffer.count else {
             throw TesseraError(.bufferTooSmall, "output needs \(length) bytes plus a NUL", needed: length)
         }

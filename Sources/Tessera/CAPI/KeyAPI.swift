@@ -27,7 +27,9 @@ public func tessera_key_alg(_ key: OpaquePointer!) -> tessera_alg {
 public func tessera_key_export_jwk(_ key: OpaquePointer!, _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
                                    _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        try Handle.key(key).exportJWK(to: output)
+        let k = try Handle.key(key)
+        try output.checkArguments()
+        return try k.exportJWK(to: output)
     }
 }
 

@@ -7,6 +7,7 @@ public func tessera_jwt_sign(_ key: OpaquePointer!, _ claims: UnsafePointer<CCha
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
         let k = try Handle.key(key)
         let c = try input(claims, claimsLen, "claims")
+        try output.checkArguments()
         return try JWT.sign(key: k, claims: c, output: output)
     }
 }
@@ -18,6 +19,7 @@ public func tessera_jwt_issue(_ key: OpaquePointer!, _ claims: UnsafePointer<CCh
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
         let k = try Handle.key(key)
         let c = try input(claims, claimsLen, "claims")
+        try output.checkArguments()
         return try JWT.issue(key: k, claims: c, now: now, ttl: ttl, flags: flags, output: output)
     }
 }
