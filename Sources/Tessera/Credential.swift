@@ -32,10 +32,6 @@ enum Credential {
     /// Writes the 44-character authToken at `out`.
     static func writeAuthToken(secret: UnsafeRawBufferPointer, peerId: UnsafeRawBufferPointer,
                                timestamp: Int64, ttl: UInt32, to out: UnsafeMutablePointer<UInt8>) throws(TesseraError) {
-        guard let key = HMACKey(hash: .sha256, secret: secret) else {
-            throw TesseraError(.noMemory, "could not allocate or compute the HMAC state")
-        }
-        defer { key.destroy() }
         // "<timestamp>:<ttl>:" is at most 19 + 1 + 5 + 1 bytes.
         var prefix: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var mac: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -47,7 +43,9 @@ enum Credential {
             q = Text.write(":", to: q)
             let prefixBytes = UnsafeRawBufferPointer(start: pp, count: q - pp)
             return withUnsafeMutableBytes(of: &mac) { m -> Bool in
-                guard let mp = m.baseAddress, key.authenticate(prefixBytes, peerId, into: mp) else { return false }
+                guard let mp = m.baseAddress,
+                      HMACKey.withEphemeral(hash: .sha256, secret: secret, { $0.authenticate(prefixBytes, peerId, into: mp) }) == true
+                else { return false }
                 _ = Base64.encodeStandard(UnsafeRawBufferPointer(start: mp, count: 32), to: out)
                 return true
             }

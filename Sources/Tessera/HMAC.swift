@@ -55,6 +55,24 @@ struct HMACKey {
         }
     }
 
+    private init(hash: HashKind, states: UnsafeMutableRawPointer) {
+        self.hash = hash
+        self.states = states
+    }
+
+    /// Keys `hash` with `secret` in stack memory for the duration of `body`
+    /// (one-off MACs such as the credential's: no heap allocation), then
+    /// wipes the states. Returns nil if OpenSSL's hash functions fail.
+    static func withEphemeral<R>(hash: HashKind, secret: UnsafeRawBufferPointer, _ body: (HMACKey) -> R) -> R? {
+        let size = hash == .sha256 ? stateSize256 : stateSize512
+        return withUnsafeTemporaryAllocation(byteCount: 2 * size, alignment: 16) { mem -> R? in
+            guard let base = mem.baseAddress else { return nil }
+            defer { OPENSSL_cleanse(base, 2 * size) }
+            guard computeStates(hash: hash, secret: secret, into: base, stateSize: size) else { return nil }
+            return body(HMACKey(hash: hash, states: base))
+        }
+    }
+
     /// Wipes and frees the states. The value must not be used afterwards.
     func destroy() {
         OPENSSL_cleanse(states, 2 * stateSize)
