@@ -17,18 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(name, cond)                                                     \
-  do {                                                                        \
-    if (cond) {                                                               \
-      passed++;                                                               \
-    } else {                                                                  \
-      failed++;                                                               \
-      printf("FAIL %s (%s:%d): %s [last error: %s]\n", name, __FILE__,        \
-             __LINE__, #cond, tessera_last_error());                          \
-    }                                                                         \
-  } while (0)
+#include "check.h"
 
 static const char SECRET32[] = "0123456789abcdef0123456789abcdef";
 static const char SECRET48[] = "0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -419,6 +408,5 @@ int main(void) {
   test_sign();
   test_issue();
   test_threads();
-  printf("test_api: %d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return REPORT("test_api");
 }

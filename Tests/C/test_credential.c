@@ -12,18 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(name, cond)                                                     \
-  do {                                                                        \
-    if (cond) {                                                               \
-      passed++;                                                               \
-    } else {                                                                  \
-      failed++;                                                               \
-      printf("FAIL %s (%s:%d): %s [last error: %s]\n", name, __FILE__,        \
-             __LINE__, #cond, tessera_last_error());                          \
-    }                                                                         \
-  } while (0)
+#include "check.h"
 
 static const char SECRET[] = "sky-way-secret-key-0123456789";
 
@@ -186,6 +175,5 @@ int main(int argc, char **argv) {
   test_bounds_and_order();
   test_json();
   test_verify();
-  printf("test_credential: %d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return REPORT("test_credential");
 }
