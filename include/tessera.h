@@ -19,7 +19,8 @@
  *   is set to 0 and, when out_cap > 0, out[0] is set to NUL. out_len must
  *   never be NULL.
  * - The library never hands the caller heap memory except from constructors
- *   (tessera_key_new_*), each paired with a _free function that accepts NULL.
+ *   (tessera_key_new_*, tessera_key_generate, tessera_keyset_new*), each
+ *   paired with a _free function that accepts NULL.
  * - Lengths are size_t; a length above SIZE_MAX / 2 is refused as
  *   TESSERA_E_ARGUMENT.
  * - No function aborts, prints, reads the environment or traps on bad input:
@@ -27,9 +28,9 @@
  *
  * Thread safety
  * -------------
- * Tessera is thread-safe. Objects (tessera_key) are immutable once built:
- * any number of threads may sign with one key at the same time, without
- * locks. The only per-thread state is the detail behind
+ * Tessera is thread-safe. Objects (tessera_key, tessera_keyset) are
+ * immutable once built (a key set once its keys are added): any number of
+ * threads may use one object at the same time, without locks. The only per-thread state is the detail behind
  * tessera_last_error(). A key must not be freed while another thread still
  * uses it: that is the caller's to arrange, as with free().
  *
@@ -153,16 +154,107 @@ typedef struct tessera_key tessera_key;
 int tessera_key_new_hmac(tessera_alg alg, const void *secret, size_t secret_len,
                          const char *kid, tessera_key **out);
 
+/* Pass as `alg` to tessera_key_new_jwk to take the algorithm from the JWK's
+ * "alg" member. Not an algorithm. */
+#define TESSERA_ALG_UNSPECIFIED ((tessera_alg)0)
+
+/* Makes a key from a PEM document (or the same structures DER-encoded):
+ * private keys as PKCS#8 ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1
+ * ("EC PRIVATE KEY"); public keys as SPKI ("PUBLIC KEY") or PKCS#1
+ * ("RSA PUBLIC KEY"). A public key verifies only: signing with it is
+ * TESSERA_E_KEY.
+ *
+ * alg         TESSERA_RS*, PS*, ES* or EDDSA; the key must fit it: RSA of
+ *             2048-16384 bits for RS and PS; for ES256/384/512 an EC key on
+ *             P-256/P-384/P-521 exactly; Ed25519 for EdDSA.
+ * pem         the document's bytes (need not be NUL-terminated).
+ * kid         NULL or a NUL-terminated UTF-8 key id (1-256 bytes).
+ * out         receives the new key; free it with tessera_key_free().
+ *
+ * Returns TESSERA_OK; TESSERA_E_ARGUMENT for NULL pem or out, an unknown alg
+ * or a bad kid; TESSERA_E_KEY for an HMAC alg, an encrypted PEM (Tessera
+ * never asks for a passphrase), garbage or truncated input, or a key that
+ * does not fit alg (with a detail naming what is wrong); TESSERA_E_NOMEM;
+ * TESSERA_E_CRYPTO. */
+int tessera_key_new_pem(tessera_alg alg, const char *pem, size_t pem_len,
+                        const char *kid, tessera_key **out);
+
+/* Makes a key from a JWK (RFC 7517): kty "RSA", "EC", "OKP" (crv "Ed25519")
+ * or "oct" (an HMAC secret in "k"). The key's kid is the JWK's "kid".
+ *
+ * alg         TESSERA_ALG_UNSPECIFIED (0) takes the algorithm from the JWK's
+ *             "alg" (TESSERA_E_ARGUMENT if it has none); any other value must
+ *             agree with the JWK's "alg" when present (TESSERA_E_ALGORITHM
+ *             if not, or if the JWK's alg is not one Tessera knows).
+ *
+ * A JWK with "d" (or an oct key) can sign; without, it verifies only. "use"
+ * other than "sig", or "key_ops" with neither "sign" nor "verify", is
+ * TESSERA_E_KEY; "key_ops" without "sign" makes a verify-only key. EC
+ * points are checked to lie on the curve and private parts to match the
+ * public ones. The same size and curve rules as tessera_key_new_pem apply;
+ * oct secrets follow tessera_key_new_hmac's rules. Malformed JSON is
+ * TESSERA_E_MALFORMED; anything else wrong with the key is TESSERA_E_KEY. */
+int tessera_key_new_jwk(tessera_alg alg, const char *jwk, size_t jwk_len, tessera_key **out);
+
+/* Generates a new key for `alg`: a random secret of the hash's length
+ * (32/48/64 bytes) for HS*, RSA 2048 bits for RS* and PS*, the algorithm's
+ * curve for ES*, Ed25519 for EdDSA. kid as in tessera_key_new_pem. */
+int tessera_key_generate(tessera_alg alg, const char *kid, tessera_key **out);
+
 /* The key's algorithm, or 0 if key is NULL. */
 tessera_alg tessera_key_alg(const tessera_key *key);
 
-/* Writes the key's public JWK (with kid, alg and "use":"sig").
+/* Writes the key's public JWK:
+ *   {"kty":..., <public members>, "kid":..., "alg":..., "use":"sig"}
+ * never a private member. The kid is the key's own, or, for a key made
+ * without one, its RFC 7638 thumbprint (so a published JWKS can always be
+ * searched by kid; tokens from such a key still carry no kid).
  * An HMAC key has no public form: TESSERA_E_KEY. TESSERA_E_ARGUMENT for a
  * NULL key or out_len. */
 int tessera_key_export_jwk(const tessera_key *key, char *out, size_t out_cap, size_t *out_len);
 
-/* Wipes the key's secret material and frees it. Accepts NULL. */
+/* Writes the RFC 7638 JWK thumbprint of the key's public key: base64url of
+ * SHA-256 over its required members (43 characters). HMAC keys have none
+ * (TESSERA_E_KEY): it would fingerprint the secret. */
+int tessera_key_thumbprint(const tessera_key *key, char *out, size_t out_cap, size_t *out_len);
+
+/* Wipes the key's secret material and frees it. Accepts NULL. A key set
+ * holding the key keeps it alive until the set is freed too. */
 void tessera_key_free(tessera_key *key);
+
+/* ------------------------------------------------------------------------
+ * Key sets (JWKS), for verification and publication. A set holds its own
+ * reference to each key. Add keys first, then share the set read-only:
+ * tessera_keyset_add must not run while other threads use the set.
+ * ------------------------------------------------------------------------ */
+
+typedef struct tessera_keyset tessera_keyset;
+
+/* Makes an empty key set. Free it with tessera_keyset_free(). */
+int tessera_keyset_new(tessera_keyset **out);
+
+/* Adds `key` to the set, which keeps its own reference: the caller may free
+ * the key right after. At most 1024 keys (TESSERA_E_ARGUMENT beyond). */
+int tessera_keyset_add(tessera_keyset *set, const tessera_key *key);
+
+/* Reads a JWKS document {"keys":[...]} (at most 1 MiB). Each key is read as
+ * by tessera_key_new_jwk, with one difference: a key without "alg" gets one
+ * from its type (ES256/384/512 by curve, EdDSA for Ed25519, RS256 for RSA).
+ * Keys that are not for signing ("use" other than "sig") or for algorithms
+ * Tessera does not support (encryption algorithms, other curves, oct
+ * without alg) are skipped; a usable key that is broken fails the whole set
+ * (the detail names its index). A set left empty is TESSERA_E_KEY. */
+int tessera_keyset_new_jwks(const char *jwks, size_t jwks_len, tessera_keyset **out);
+
+/* The number of keys in the set (0 for NULL). */
+size_t tessera_keyset_size(const tessera_keyset *set);
+
+/* Writes {"keys":[...]} with each asymmetric key's public JWK, as
+ * tessera_key_export_jwk writes it. HMAC keys are left out. */
+int tessera_keyset_export_jwks(const tessera_keyset *set, char *out, size_t out_cap, size_t *out_len);
+
+/* Frees the set and its references to its keys. Accepts NULL. */
+void tessera_keyset_free(tessera_keyset *set);
 
 /* ------------------------------------------------------------------------
  * Signing
@@ -184,11 +276,17 @@ void tessera_key_free(tessera_key *key);
  *
  * Writes no heap memory: the token goes straight into `out`.
  *
+ * Every algorithm signs: HS256/384/512; RS256/384/512 (RSASSA-PKCS1-v1_5);
+ * PS256/384/512 (RSASSA-PSS, MGF1 with the same hash, salt length = hash
+ * length); ES256/384/512 (ECDSA, the signature as raw r||s of 64, 96 or 132
+ * bytes); EdDSA (Ed25519). HMAC, RSA PKCS#1 v1.5 and EdDSA tokens are
+ * deterministic; PSS and ECDSA ones are randomised.
+ *
  * Returns TESSERA_OK; TESSERA_E_ARGUMENT for NULL key, claims or out_len, or
  * out == NULL with out_cap > 0; TESSERA_E_MALFORMED for claims that are not
  * such an object, or a token that would exceed TESSERA_TOKEN_MAX;
- * TESSERA_E_KEY for a key that cannot sign; TESSERA_E_BUFFER_TOO_SMALL;
- * TESSERA_E_CRYPTO. */
+ * TESSERA_E_KEY for a key that cannot sign (a public key, or a JWK whose
+ * key_ops exclude "sign"); TESSERA_E_BUFFER_TOO_SMALL; TESSERA_E_CRYPTO. */
 int tessera_jwt_sign(const tessera_key *key, const char *claims, size_t claims_len,
                      char *out, size_t out_cap, size_t *out_len);
 

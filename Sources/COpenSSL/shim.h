@@ -16,6 +16,12 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/decoder.h>
+#include <openssl/ec.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
 
 #if defined(__clang__)
 #pragma clang diagnostic push
@@ -34,6 +40,22 @@ static inline int tessera_sha384_final(unsigned char *md, SHA512_CTX *c) { retur
 static inline int tessera_sha512_init(SHA512_CTX *c) { return SHA512_Init(c); }
 static inline int tessera_sha512_update(SHA512_CTX *c, const void *p, size_t n) { return SHA512_Update(c, p, n); }
 static inline int tessera_sha512_final(unsigned char *md, SHA512_CTX *c) { return SHA512_Final(md, c); }
+
+/* Macros Swift cannot import, as constants. */
+static const int tessera_select_keypair = EVP_PKEY_KEYPAIR;
+static const int tessera_select_public = EVP_PKEY_PUBLIC_KEY;
+static const int tessera_pkey_rsa = EVP_PKEY_RSA;
+static const int tessera_pkey_rsa_pss = EVP_PKEY_RSA_PSS;
+static const int tessera_pkey_ec = EVP_PKEY_EC;
+static const int tessera_pkey_ed25519 = EVP_PKEY_ED25519;
+
+/* A passphrase callback that always refuses: Tessera never prompts. */
+static inline int tessera_no_passphrase(char *buf, size_t size, size_t *len,
+                                        const OSSL_PARAM params[], void *arg) {
+  (void)buf; (void)size; (void)params; (void)arg;
+  *len = 0;
+  return 0;
+}
 
 #if defined(__clang__)
 #pragma clang diagnostic pop

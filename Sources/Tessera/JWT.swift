@@ -90,6 +90,7 @@ enum JWT {
                                  writePayload: (inout Base64.URLStream) throws(TesseraError) -> Void) throws(TesseraError) -> Int {
         let header = key.encodedHeader
         let sigLength = key.signatureLength
+        try key.checkCanSign()
         guard let payloadB64 = Base64.urlEncodedLength(payloadLength),
               let sigB64 = Base64.urlEncodedLength(sigLength) else {
             throw .malformed("payload too large")
@@ -108,15 +109,9 @@ enum JWT {
         guard p - out == signingInputLength else {
             throw TesseraError(.crypto, "internal error: payload length mismatch")
         }
-        // The largest signature Tessera signs with in place of the HMAC
-        // output: ES512's 132 bytes.
-        var sig: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                  UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        try withUnsafeMutableBytes(of: &sig) { s throws(TesseraError) in
-            guard let sp = s.baseAddress, sigLength <= s.count else {
-                throw TesseraError(.crypto, "internal error: signature buffer")
-            }
+        // On the stack for HMAC, ECDSA and EdDSA; RSA's up to 2 KiB.
+        try withUnsafeTemporaryAllocation(byteCount: max(sigLength, 1), alignment: 8) { s throws(TesseraError) in
+            guard let sp = s.baseAddress else { throw TesseraError(.noMemory, "no scratch memory for the signature") }
             try key.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp)
             p = Text.write(".", to: p)
             p = Base64.encodeURL(UnsafeRawBufferPointer(start: sp, count: sigLength), to: p)

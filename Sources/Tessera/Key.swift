@@ -13,14 +13,20 @@ final class Key: @unchecked Sendable {
     let encodedHeader: [UInt8]
     /// The HMAC states, for HS256/384/512 keys.
     let hmac: HMACKey?
+    /// The parsed key, for RS/PS/ES/EdDSA.
+    let asymmetric: AsymmetricKey?
+    /// False for public keys and for keys whose JWK `key_ops` omit "sign".
+    let canSign: Bool
 
     /// Largest key id accepted, in bytes.
     static let maxKidLength = 256
 
-    private init(algorithm: Algorithm, kid: [UInt8]?, hmac: HMACKey?) {
+    private init(algorithm: Algorithm, kid: [UInt8]?, hmac: HMACKey?, asymmetric: AsymmetricKey?, canSign: Bool) {
         self.algorithm = algorithm
         self.kid = kid
         self.hmac = hmac
+        self.asymmetric = asymmetric
+        self.canSign = canSign
         self.encodedHeader = Key.encodeHeader(algorithm: algorithm, kid: kid)
     }
 
@@ -28,20 +34,22 @@ final class Key: @unchecked Sendable {
         hmac?.destroy()
     }
 
-    /// Checks a caller's key id: 1-256 bytes of UTF-8.
-    static func checkKid(_ kid: UnsafeRawBufferPointer?) throws(TesseraError) -> [UInt8]? {
+    /// Checks a key id: 1-256 bytes of UTF-8.
+    static func checkKid(_ kid: UnsafeRawBufferPointer?, status: Status = .argument) throws(TesseraError) -> [UInt8]? {
         guard let kid else { return nil }
-        guard kid.count > 0 else { throw .argument("kid is empty; pass NULL for no kid") }
-        guard kid.count <= maxKidLength else { throw .argument("kid is longer than \(maxKidLength) bytes") }
-        if let bad = UTF8Check.firstInvalid(kid) { throw .argument("kid is not valid UTF-8 (byte \(bad))") }
+        guard kid.count > 0 else { throw TesseraError(status, "kid is empty; pass NULL for no kid") }
+        guard kid.count <= maxKidLength else { throw TesseraError(status, "kid is longer than \(maxKidLength) bytes") }
+        if let bad = UTF8Check.firstInvalid(kid) { throw TesseraError(status, "kid is not valid UTF-8 (byte \(bad))") }
         return Array(kid)
     }
 
-    /// Makes an HMAC key from a raw secret (RFC 7518 §3.2).
-    static func hmac(algorithm: Algorithm, secret: UnsafeRawBufferPointer,
-                     kid: UnsafeRawBufferPointer?) throws(TesseraError) -> Key {
+    // MARK: - Constructors
+
+    /// An HMAC key from a raw secret (RFC 7518 §3.2).
+    static func hmac(algorithm: Algorithm, secret: UnsafeRawBufferPointer, kid: UnsafeRawBufferPointer?,
+                     canSign: Bool = true) throws(TesseraError) -> Key {
         guard let hash = algorithm.hmacHash else {
-            throw .algorithm("\(algorithm.name) is not an HMAC algorithm; tessera_key_new_hmac takes HS256, HS384 or HS512")
+            throw .algorithm("\(algorithm.name) is not an HMAC algorithm; HMAC secrets take HS256, HS384 or HS512")
         }
         let kidBytes = try checkKid(kid)
         guard secret.count >= hash.digestLength else {
@@ -53,34 +61,128 @@ final class Key: @unchecked Sendable {
         guard let state = HMACKey(hash: hash, secret: secret) else {
             throw TesseraError(.noMemory, "could not allocate or compute the HMAC key state")
         }
-        return Key(algorithm: algorithm, kid: kidBytes, hmac: state)
+        return Key(algorithm: algorithm, kid: kidBytes, hmac: state, asymmetric: nil, canSign: canSign)
+    }
+
+    /// A key from a PEM (or DER) document: private keys as PKCS#8, PKCS#1
+    /// and SEC1; public keys as SPKI and PKCS#1.
+    static func pem(algorithm: Algorithm, document: UnsafeRawBufferPointer, kid: UnsafeRawBufferPointer?) throws(TesseraError) -> Key {
+        guard algorithm.family != nil else {
+            throw .key("\(algorithm.name) is an HMAC algorithm: a PEM key cannot serve it (use tessera_key_new_hmac with the raw secret)")
+        }
+        let kidBytes = try checkKid(kid)
+        let pkey = try KeyLoading.decode(document)
+        let asym = try AsymmetricKey(pkey: pkey, algorithm: algorithm)
+        return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: asym.hasPrivate)
+    }
+
+    /// A fresh key: a random secret of the hash's length for HS*, RSA 2048,
+    /// the algorithm's EC curve, or Ed25519.
+    static func generate(algorithm: Algorithm, kid: UnsafeRawBufferPointer?) throws(TesseraError) -> Key {
+        if let hash = algorithm.hmacHash {
+            var secret = [UInt8](repeating: 0, count: hash.digestLength)
+            defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+            guard secret.withUnsafeMutableBufferPointer({ RAND_bytes($0.baseAddress, Int32($0.count)) }) == 1 else {
+                throw TesseraError(.crypto, OpenSSLError.detail("RAND_bytes failed"))
+            }
+            return try withBytes(secret) { s throws(TesseraError) in try hmac(algorithm: algorithm, secret: s, kid: kid) }
+        }
+        let kidBytes = try checkKid(kid)
+        let asym = try AsymmetricKey(pkey: try KeyLoading.generate(algorithm), algorithm: algorithm)
+        return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: true)
+    }
+
+    /// A key from a JWK (RFC 7517) of type RSA, EC, OKP (Ed25519) or oct.
+    /// `requested` nil takes the algorithm from the JWK's `alg`; otherwise
+    /// the JWK's `alg`, when present, must agree.
+    static func jwk(requested: Algorithm?, document: UnsafeRawBufferPointer) throws(TesseraError) -> Key {
+        let parsed = try JSONValue.parseObject(document, label: "JWK")
+        return try jwk(requested: requested, parsed: parsed, inferAlgorithm: false)
+    }
+
+    /// `jwk(requested:document:)` on a parsed JWK. With `inferAlgorithm`
+    /// (key sets), a JWK without `alg` gets one from its key: ES256/384/512
+    /// by curve, EdDSA for Ed25519, RS256 for RSA.
+    static func jwk(requested: Algorithm?, parsed jwk: JSONValue, inferAlgorithm: Bool) throws(TesseraError) -> Key {
+        guard case .object = jwk else { throw .key("a JWK must be a JSON object") }
+        guard let kty = jwk["kty"]?.stringValue else { throw .key("the JWK has no \"kty\" string") }
+        var named: Algorithm? = nil
+        if let value = jwk["alg"] {
+            guard let text = value.stringValue else { throw .key("the JWK's \"alg\" is not a string") }
+            guard let a = Array(text.utf8).withUnsafeBytes({ Algorithm(name: $0) }) else {
+                throw .algorithm("the JWK's alg \"\(text)\" is not a JWS algorithm Tessera supports")
+            }
+            named = a
+        }
+        if let requested, let named, requested != named {
+            throw .algorithm("the JWK is for \(named.name), not \(requested.name)")
+        }
+        if let use = jwk["use"] {
+            guard use.stringValue == "sig" else { throw .key("the JWK's \"use\" is not \"sig\": it is not a signing key") }
+        }
+        var canSign = true
+        if let ops = jwk["key_ops"] {
+            guard case .array(let items) = ops else { throw .key("the JWK's \"key_ops\" is not an array") }
+            let names = items.compactMap(\.stringValue)
+            guard names.count == items.count else { throw .key("the JWK's \"key_ops\" holds a non-string") }
+            guard names.contains("sign") || names.contains("verify") else {
+                throw .key("the JWK's \"key_ops\" allow neither \"sign\" nor \"verify\"")
+            }
+            canSign = names.contains("sign")
+        }
+        var kidBytes: [UInt8]? = nil
+        if let kidValue = jwk["kid"] {
+            guard let text = kidValue.stringValue else { throw .key("the JWK's \"kid\" is not a string") }
+            kidBytes = try withBytes(Array(text.utf8)) { k throws(TesseraError) in try checkKid(k, status: .key) }
+        }
+        guard let algorithm = requested ?? named ?? (inferAlgorithm ? inferredAlgorithm(kty: kty, jwk: jwk) : nil) else {
+            if inferAlgorithm { throw .key("the JWK (kty \(kty)) names no \"alg\" and none can be inferred") }
+            throw .argument("the JWK names no \"alg\"; pass the algorithm")
+        }
+        let expectedKty: String
+        switch algorithm.family {
+        case nil: expectedKty = "oct"
+        case .rsa: expectedKty = "RSA"
+        case .ec: expectedKty = "EC"
+        case .ed25519: expectedKty = "OKP"
+        }
+        guard kty == expectedKty else {
+            throw .key("\(algorithm.name) needs a JWK of kty \"\(expectedKty)\", got \"\(kty)\"")
+        }
+        if algorithm.family == nil {
+            guard var secret = try KeyLoading.member(jwk, "k", required: true) else { throw .key("the oct JWK has no \"k\"") }
+            defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+            return try withBytes(secret) { s throws(TesseraError) -> Key in
+                try kidBytes.withOptionalBytes { k throws(TesseraError) in
+                    try hmac(algorithm: algorithm, secret: s, kid: k, canSign: canSign)
+                }
+            }
+        }
+        let asym = try AsymmetricKey(pkey: try KeyLoading.fromJWK(jwk, algorithm: algorithm), algorithm: algorithm)
+        return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: canSign && asym.hasPrivate)
+    }
+
+    private static func inferredAlgorithm(kty: String, jwk: JSONValue) -> Algorithm? {
+        switch (kty, jwk["crv"]?.stringValue) {
+        case ("EC", "P-256"): return .es256
+        case ("EC", "P-384"): return .es384
+        case ("EC", "P-521"): return .es512
+        case ("OKP", "Ed25519"): return .edDSA
+        case ("RSA", _): return .rs256
+        default: return nil
+        }
     }
 
     /// Names the kind of key document `secret` is, if it is one: PEM armour
     /// anywhere, or a JSON object naming "kty" (a JWK) or "keys" (a JWKS).
     /// Such bytes given as an HMAC secret are the algorithm-confusion attack.
     static func asymmetricKeyDocument(_ secret: UnsafeRawBufferPointer) -> String? {
-        if contains(secret, "-----BEGIN") { return "a PEM document" }
+        if KeyLoading.contains(secret, "-----BEGIN") { return "a PEM document" }
         let firstNonSpace = secret.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
-        if firstNonSpace == UInt8(ascii: "{") && (contains(secret, "\"kty\"") || contains(secret, "\"keys\"")) {
+        if firstNonSpace == UInt8(ascii: "{") && (KeyLoading.contains(secret, "\"kty\"") || KeyLoading.contains(secret, "\"keys\"")) {
             return "a JSON Web Key"
         }
         return nil
-    }
-
-    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
-        let m = needle.utf8CodeUnitCount
-        let n = haystack.count
-        guard m > 0, n >= m else { return false }
-        let w = needle.utf8Start
-        var i = 0
-        while i <= n - m {
-            var k = 0
-            while k < m && haystack[i + k] == w[k] { k += 1 }
-            if k == m { return true }
-            i += 1
-        }
-        return false
     }
 
     /// base64url of `{"alg":"<alg>","typ":"JWT"}` or with `,"kid":"<kid>"`.
@@ -89,48 +191,131 @@ final class Key: @unchecked Sendable {
         json.append(contentsOf: algorithm.nameBytes)
         json.append(contentsOf: "\",\"typ\":\"JWT\"".utf8)
         if let kid {
-            json.append(contentsOf: ",\"kid\":\"".utf8)
-            kid.withUnsafeBytes { k in
-                let escapedLength = Text.jsonEscapedLength(k)
-                let start = json.count
-                json.append(contentsOf: repeatElement(0, count: escapedLength))
-                json.withUnsafeMutableBufferPointer { b in
-                    if let base = b.baseAddress { _ = Text.writeJSONEscaped(k, to: base + start) }
-                }
-            }
-            json.append(UInt8(ascii: "\""))
+            json.append(contentsOf: ",\"kid\":".utf8)
+            json.append(contentsOf: jsonString(kid).utf8)
         }
         json.append(UInt8(ascii: "}"))
-        let encodedLength = Base64.urlEncodedLength(json.count) ?? 0
-        var out = [UInt8](repeating: 0, count: encodedLength)
-        json.withUnsafeBytes { j in
-            out.withUnsafeMutableBufferPointer { o in
-                if let base = o.baseAddress { _ = Base64.encodeURL(j, to: base) }
-            }
-        }
-        return out
+        return Array(base64url(json).utf8)
     }
+
+    // MARK: - Signing and verifying
 
     /// The signature length this key produces.
     var signatureLength: Int {
-        algorithm.fixedSignatureLength ?? 0
+        asymmetric?.signatureLength ?? algorithm.fixedSignatureLength ?? 0
+    }
+
+    /// Throws `key` unless this key may sign.
+    func checkCanSign() throws(TesseraError) {
+        guard canSign else {
+            throw .key(asymmetric != nil && asymmetric?.hasPrivate == false
+                       ? "this is a public key: it can verify but not sign"
+                       : "the key's JWK \"key_ops\" do not allow \"sign\"")
+        }
     }
 
     /// Signs `input` into `sig` (room for `signatureLength` bytes).
     func sign(_ input: UnsafeRawBufferPointer, into sig: UnsafeMutableRawPointer) throws(TesseraError) {
-        guard let hmac else {
-            throw .key("this key cannot sign with \(algorithm.name)")
+        try checkCanSign()
+        if let hmac {
+            guard hmac.authenticate(input, into: sig) else {
+                throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL")
+            }
+            return
         }
-        guard hmac.authenticate(input, into: sig) else {
-            throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL")
-        }
+        guard let asymmetric else { throw .key("this key cannot sign") }
+        try asymmetric.sign(input, into: sig)
     }
 
-    /// The public JWK. Only asymmetric keys have one.
-    func exportJWK(to output: Output) throws(TesseraError) -> Int {
-        if hmac != nil {
+    /// Checks a JWS signature over `input`: exact length, then the MAC in
+    /// constant time or the public-key verification.
+    func verify(_ input: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) throws(TesseraError) -> Bool {
+        if let hmac {
+            let n = hmac.hash.digestLength
+            guard signature.count == n, let given = signature.baseAddress else { return false }
+            var mac: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+            return try withUnsafeMutableBytes(of: &mac) { m throws(TesseraError) -> Bool in
+                defer { OPENSSL_cleanse(m.baseAddress, m.count) }
+                guard let mp = m.baseAddress, hmac.authenticate(input, into: mp) else {
+                    throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL")
+                }
+                return CRYPTO_memcmp(mp, given, n) == 0
+            }
+        }
+        guard let asymmetric else { return false }
+        return try asymmetric.verify(input, signature: signature)
+    }
+
+    // MARK: - Export
+
+    /// The RFC 7638 JWK thumbprint (SHA-256, base64url) of the public key.
+    /// HMAC keys have none: it would be a fingerprint of the secret.
+    func thumbprint() throws(TesseraError) -> String {
+        guard let asymmetric else {
+            throw .key("an HMAC key has no thumbprint: it would fingerprint the secret")
+        }
+        // Required members only, in lexicographic order, no whitespace.
+        var members = try asymmetric.publicComponents()
+        members.append((name: "kty", value: String(decoding: UnsafeRawBufferPointer(start: asymmetric.family.jwkType.utf8Start, count: asymmetric.family.jwkType.utf8CodeUnitCount), as: UTF8.self)))
+        members.sort { $0.name < $1.name }
+        let canonical = "{" + members.map { jsonString(Array($0.name.utf8)) + ":" + jsonString(Array($0.value.utf8)) }.joined(separator: ",") + "}"
+        var digest = [UInt8](repeating: 0, count: 32)
+        let bytes = Array(canonical.utf8)
+        let ok = bytes.withUnsafeBytes { b in
+            digest.withUnsafeMutableBufferPointer { d -> Bool in
+                var ctx = SHA256_CTX()
+                return tessera_sha256_init(&ctx) == 1 && tessera_sha256_update(&ctx, b.baseAddress, b.count) == 1
+                    && tessera_sha256_final(d.baseAddress, &ctx) == 1
+            }
+        }
+        guard ok else { throw TesseraError(.crypto, "SHA-256 failed") }
+        return base64url(digest)
+    }
+
+    /// The public JWK: `kty`, the public members, `kid` (the key's, or its
+    /// RFC 7638 thumbprint when it has none), `alg`, `"use":"sig"`.
+    func publicJWK() throws(TesseraError) -> String {
+        guard let asymmetric else {
             throw .key("an HMAC key has no public form: its JWK would be the secret itself")
         }
-        throw .key("this key has no exportable public form")
+        let kty = String(decoding: UnsafeRawBufferPointer(start: asymmetric.family.jwkType.utf8Start, count: asymmetric.family.jwkType.utf8CodeUnitCount), as: UTF8.self)
+        var out = "{\"kty\":\"\(kty)\""
+        for (name, value) in try asymmetric.publicComponents() {
+            out += ",\"\(name)\":" + jsonString(Array(value.utf8))
+        }
+        let kidText: String
+        if let kid { kidText = String(decoding: kid, as: UTF8.self) } else { kidText = try thumbprint() }
+        out += ",\"kid\":" + jsonString(Array(kidText.utf8))
+        out += ",\"alg\":\"\(algorithm.name)\",\"use\":\"sig\"}"
+        return out
+    }
+
+    func exportJWK(to output: Output) throws(TesseraError) -> Int {
+        try output.write(publicJWK())
+    }
+}
+
+/// `bytes` (valid UTF-8) as a quoted, escaped JSON string.
+func jsonString(_ bytes: [UInt8]) -> String {
+    bytes.withUnsafeBytes { b -> String in
+        let n = Text.jsonEscapedLength(b)
+        var out = [UInt8](repeating: 0, count: n + 2)
+        out.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }
+            base[0] = UInt8(ascii: "\"")
+            _ = Text.writeJSONEscaped(b, to: base + 1)
+            base[n + 1] = UInt8(ascii: "\"")
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    /// Runs `body` with the bytes, or with nil.
+    func withOptionalBytes<R>(_ body: (UnsafeRawBufferPointer?) throws(TesseraError) -> R) throws(TesseraError) -> R {
+        switch self {
+        case .none: return try body(nil)
+        case .some(let bytes): return try withBytes(bytes) { b throws(TesseraError) in try body(b) }
+        }
     }
 }

@@ -15,6 +15,18 @@ struct Output {
         if let argumentProblem { throw .argument("\(argumentProblem)") }
     }
 
+    /// Writes `text` and a NUL; returns its length.
+    func write(_ text: String) throws(TesseraError) -> Int {
+        var text = text
+        let n = text.utf8.count
+        let out = try reserve(n)
+        text.withUTF8 { t in
+            if let base = t.baseAddress { out.update(from: base, count: n) }
+        }
+        out[n] = 0
+        return n
+    }
+
     /// Returns the start of room for `length` bytes plus a NUL, or throws
     /// `bufferTooSmall` carrying `length`.
     func reserve(_ length: Int) throws(TesseraError) -> UnsafeMutablePointer<UInt8> {
@@ -129,4 +141,22 @@ enum Text {
         }
         return q
     }
+}
+
+/// A static string literal that carries its own NUL, as a C string.
+func cString(_ s: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
+/// Runs `body` over an array's bytes, keeping its typed error (the
+/// standard library's `withUnsafeBytes` rethrows untyped errors).
+func withBytes<R>(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(TesseraError) -> R) throws(TesseraError) -> R {
+    let result: Result<R, TesseraError> = array.withUnsafeBytes { b in
+        do throws(TesseraError) {
+            return .success(try body(b))
+        } catch {
+            return .failure(error)
+        }
+    }
+    return try result.get()
 }

@@ -2,6 +2,7 @@
 // buffers, keeping the per-thread error detail, and the output contract.
 // Only code in CAPI/ touches raw caller pointers.
 import CTesseraSupport
+import CTesseraABI
 import Glibc
 
 /// Records `error` as the calling thread's detail; returns its status.
@@ -78,10 +79,11 @@ func optionalCString(_ s: UnsafePointer<CChar>?, limit: Int, _ name: StaticStrin
     return UnsafeRawBufferPointer(start: s, count: length)
 }
 
-/// Handles: a `tessera_key *` is an unmanaged reference to a `Key`.
+/// Handles: a `tessera_key *` or `tessera_keyset *` is an unmanaged
+/// (retained) reference to the Swift object.
 enum Handle {
-    static func make(_ key: Key) -> OpaquePointer {
-        OpaquePointer(Unmanaged.passRetained(key).toOpaque())
+    static func make(_ object: AnyObject) -> OpaquePointer {
+        OpaquePointer(Unmanaged.passRetained(object).toOpaque())
     }
 
     static func key(_ p: OpaquePointer?) throws(TesseraError) -> Key {
@@ -89,7 +91,35 @@ enum Handle {
         return Unmanaged<Key>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
     }
 
-    static func release(_ p: OpaquePointer) {
+    static func keySet(_ p: OpaquePointer?) throws(TesseraError) -> KeySet {
+        guard let p else { throw .argument("key set is NULL") }
+        return Unmanaged<KeySet>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    }
+
+    static func releaseKey(_ p: OpaquePointer) {
         Unmanaged<Key>.fromOpaque(UnsafeRawPointer(p)).release()
+    }
+
+    static func releaseKeySet(_ p: OpaquePointer) {
+        Unmanaged<KeySet>.fromOpaque(UnsafeRawPointer(p)).release()
+    }
+}
+
+/// A caller's `tessera_alg` as an `Algorithm`; 0 and unknown values throw.
+func algorithm(_ alg: tessera_alg) throws(TesseraError) -> Algorithm {
+    guard let a = Algorithm(rawValue: alg.rawValue) else {
+        throw .argument("alg \(alg.rawValue) is not a tessera_alg value")
+    }
+    return a
+}
+
+/// Runs a constructor: clears `*out` first, stores the new object's handle
+/// on success.
+@inline(__always)
+func construct(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ body: () throws(TesseraError) -> AnyObject) -> CInt {
+    entry { () throws(TesseraError) in
+        guard let out else { throw .argument("out is NULL") }
+        out.pointee = nil
+        out.pointee = Handle.make(try body())
     }
 }

@@ -50,8 +50,3 @@ public func tessera_alg_from_name(_ name: UnsafePointer<CChar>!, _ out: UnsafeMu
         out.pointee = tessera_alg(rawValue: alg.rawValue)
     }
 }
-
-/// A static string literal that carries its own NUL, as a C string.
-func cString(_ s: StaticString) -> UnsafePointer<CChar> {
-    UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self)
-}

@@ -1,0 +1,72 @@
+/// A set of keys (a JWKS), for verification and publication. It holds its
+/// own references: a key added to it may be freed by the caller at once.
+/// Built and configured first, then shared read-only by any number of
+/// threads.
+final class KeySet: @unchecked Sendable {
+    private(set) var keys: [Key] = []
+
+    /// Most keys a set holds (a bound on work per token lookup).
+    static let maxKeys = 1024
+    /// Largest JWKS document read, in bytes.
+    static let maxDocument = 1 << 20
+
+    func add(_ key: Key) throws(TesseraError) {
+        guard keys.count < KeySet.maxKeys else { throw .argument("the key set already holds \(KeySet.maxKeys) keys") }
+        keys.append(key)
+    }
+
+    /// Reads `{"keys":[…]}` (RFC 7517 §5). Keys whose `use` is not "sig",
+    /// and keys for algorithms Tessera does not sign with (encryption keys,
+    /// other curves), are skipped, as a verifier's key set should; a JWK
+    /// Tessera could use but that is broken fails the whole set. A set left
+    /// with no key is refused.
+    static func parse(_ document: UnsafeRawBufferPointer) throws(TesseraError) -> KeySet {
+        let parsed = try JSONValue.parseObject(document, label: "JWKS")
+        guard let keysValue = parsed["keys"] else { throw .key("the JWKS has no \"keys\" member") }
+        guard case .array(let items) = keysValue else { throw .key("the JWKS \"keys\" member is not an array") }
+        let set = KeySet()
+        var skipped = 0
+        for (index, item) in items.enumerated() {
+            guard case .object = item else { throw .key("JWKS key #\(index) is not an object") }
+            if let use = item["use"]?.stringValue, use != "sig" {
+                skipped += 1
+                continue
+            }
+            if let alg = item["alg"]?.stringValue, Array(alg.utf8).withUnsafeBytes({ Algorithm(name: $0) }) == nil {
+                skipped += 1
+                continue
+            }
+            if item["alg"] == nil, !usableWithoutAlg(item) {
+                skipped += 1
+                continue
+            }
+            do throws(TesseraError) {
+                try set.add(try Key.jwk(requested: nil, parsed: item, inferAlgorithm: true))
+            } catch {
+                throw TesseraError(error.status, "JWKS key #\(index): \(error.detail)")
+            }
+        }
+        guard !set.keys.isEmpty else {
+            throw .key(items.isEmpty ? "the JWKS holds no keys" : "the JWKS holds no signing key Tessera can use (\(skipped) skipped)")
+        }
+        return set
+    }
+
+    /// Key types whose algorithm can be inferred when `alg` is absent.
+    private static func usableWithoutAlg(_ jwk: JSONValue) -> Bool {
+        switch (jwk["kty"]?.stringValue, jwk["crv"]?.stringValue) {
+        case ("RSA", _), ("EC", "P-256"), ("EC", "P-384"), ("EC", "P-521"), ("OKP", "Ed25519"): return true
+        default: return false
+        }
+    }
+
+    /// `{"keys":[…]}` with each asymmetric key's public JWK. HMAC keys are
+    /// left out: they have no public form.
+    func jwks() throws(TesseraError) -> String {
+        var parts: [String] = []
+        for key in keys where key.asymmetric != nil {
+            parts.append(try key.publicJWK())
+        }
+        return "{\"keys\":[" + parts.joined(separator: ",") + "]}"
+    }
+}
