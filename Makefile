@@ -23,7 +23,8 @@ SWIFT_RELEASE := $(SWIFT) build -c release \
 	-Xlinker -soname=libtessera.so.$(SOVERSION)
 
 BUILD_DEPS := pkg-config libssl-dev
-TEST_DEPS  := gcc g++ binutils openssl
+TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
+PY_TEST_DEPS := joserfc cryptography
 
 .PHONY: all deps lib install test test-swift test-c bench clean
 
@@ -55,6 +56,7 @@ test-swift: deps
 
 test-c: deps
 	@scripts/ensure-deps.sh $(TEST_DEPS)
+	@scripts/ensure-python.sh $(PY_TEST_DEPS)
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
 	Tests/C/run.sh $(CURDIR)/$(STAGE)
