@@ -28,9 +28,10 @@
  *
  * Thread safety
  * -------------
- * Tessera is thread-safe. Objects (tessera_key, tessera_keyset) are
- * immutable once built (a key set once its keys are added): any number of
- * threads may use one object at the same time, without locks. The only per-thread state is the detail behind
+ * Tessera is thread-safe. Objects (tessera_key, tessera_keyset,
+ * tessera_policy) are immutable once built (a key set once its keys are
+ * added, a policy once its setters have run): any number of threads may use
+ * one object at the same time, without locks. The only per-thread state is the detail behind
  * tessera_last_error(). A key must not be freed while another thread still
  * uses it: that is the caller's to arrange, as with free().
  *
@@ -253,6 +254,12 @@ size_t tessera_keyset_size(const tessera_keyset *set);
  * tessera_key_export_jwk writes it. HMAC keys are left out. */
 int tessera_keyset_export_jwks(const tessera_keyset *set, char *out, size_t out_cap, size_t *out_len);
 
+/* Removes every key whose kid is exactly `kid` (key rotation). Like
+ * tessera_keyset_add, not while other threads use the set: to rotate keys in
+ * a running server, build a new set and swap your pointer to it.
+ * TESSERA_E_KEY_NOT_FOUND if no key has that kid. */
+int tessera_keyset_remove(tessera_keyset *set, const char *kid);
+
 /* Frees the set and its references to its keys. Accepts NULL. */
 void tessera_keyset_free(tessera_keyset *set);
 
@@ -305,6 +312,123 @@ int tessera_jwt_sign(const tessera_key *key, const char *claims, size_t claims_l
 int tessera_jwt_issue(const tessera_key *key, const char *claims, size_t claims_len,
                       int64_t now, uint32_t ttl, unsigned flags,
                       char *out, size_t out_cap, size_t *out_len);
+
+/* ------------------------------------------------------------------------
+ * Verification
+ *
+ * A policy says what a verifier accepts. Configure it, then share it
+ * read-only: any number of threads may verify with one policy at once, but
+ * no setter may run while it is in use. Passing NULL as the policy to a
+ * verify function means the defaults: the key's own algorithm only, no
+ * issuer, subject, audience or type expected, no leeway, no maximum
+ * lifetime, the system clock.
+ *
+ * Tokens are checked in this order, and the first failure is returned:
+ * 1. Shape (TESSERA_E_MALFORMED): at most TESSERA_TOKEN_MAX bytes; exactly
+ *    three segments (a five-part JWE is refused); each strict base64url (no
+ *    padding, '+', '/' or whitespace; unused bits zero); header (and for a
+ *    JWT the payload) one strict JSON object: UTF-8, no duplicate members,
+ *    no lone surrogates, depth <= 64, numbers of at most 100 characters.
+ * 2. Header: "alg" a string (TESSERA_E_MALFORMED) naming an algorithm the
+ *    policy allows (default: the key's own) and equal to the key's,
+ *    compared exactly; "none" in any case is never accepted
+ *    (TESSERA_E_ALGORITHM). "crit" in any form, and "b64" other than true,
+ *    are refused (TESSERA_E_MALFORMED): no extension is understood. "jwk",
+ *    "jku", "x5u" and "x5c" never select or supply a key; "kid" is only a
+ *    lookup label in a key set (TESSERA_E_KEY_NOT_FOUND).
+ * 3. Signature (TESSERA_E_SIGNATURE): exact length (HMAC tag of the hash's
+ *    size, RSA of the modulus's, ECDSA raw r||s of 64/96/132 bytes, Ed25519
+ *    64); MACs compared in constant time; PSS salt length = hash length. A
+ *    token that is both expired and badly signed reports the signature.
+ * 4. Claims (JWT only), with the policy's leeway L and time now:
+ *    "exp" when present must be a NumericDate and now < exp + L
+ *    (TESSERA_E_EXPIRED); "nbf" <= now + L (TESSERA_E_NOT_YET_VALID);
+ *    "iat" <= now + L (TESSERA_E_ISSUED_IN_FUTURE); with a maximum
+ *    lifetime, iat and exp are required and exp - iat <= the maximum
+ *    (TESSERA_E_LIFETIME); then TESSERA_E_CLAIM for: "iss"/"sub" not
+ *    strings, or not exactly the policy's; "aud" not a string or a
+ *    non-empty array of strings, missing or not containing the policy's
+ *    audience, or present when the policy names none (RFC 7519 §4.1.3);
+ *    the header's "typ" not the policy's type (compared as a media type:
+ *    ASCII case-insensitive, "application/" optional); a required claim
+ *    absent. A NumericDate is a JSON number (not a string) in
+ *    [0, 253402300799]; fractions count up to the next whole second;
+ *    anything else (1e400, 2^63, -1) is TESSERA_E_CLAIM, never a trap.
+ *
+ * tessera_last_error() names the failed check, the claim and what was
+ * expected, without echoing token content.
+ * ------------------------------------------------------------------------ */
+
+typedef struct tessera_policy tessera_policy;
+
+/* Makes a policy with the defaults above. Free it with tessera_policy_free(). */
+int tessera_policy_new(tessera_policy **out);
+
+/* Adds `alg` to the allowed algorithms. Once any is allowed, only allowed
+ * ones are accepted (and the key's algorithm must still match the token's).
+ * TESSERA_E_ARGUMENT for an unknown alg. */
+int tessera_policy_allow_alg(tessera_policy *p, tessera_alg alg);
+
+/* Expect exactly this "iss" / "aud" member / "sub" / header "typ"
+ * (NUL-terminated UTF-8, 1-1024 bytes; a later call replaces the value).
+ * TESSERA_E_ARGUMENT for NULL, empty, too long or invalid UTF-8. */
+int tessera_policy_set_issuer(tessera_policy *p, const char *iss);
+int tessera_policy_set_audience(tessera_policy *p, const char *aud);
+int tessera_policy_set_subject(tessera_policy *p, const char *sub);
+int tessera_policy_set_type(tessera_policy *p, const char *typ);
+
+/* Clock skew tolerated for exp, nbf and iat: 0 (the default) to 86400 s;
+ * more is TESSERA_E_ARGUMENT. */
+int tessera_policy_set_leeway(tessera_policy *p, uint32_t seconds);
+
+/* Largest exp - iat accepted, in seconds (1 or more). Tokens then need both
+ * iat and exp. */
+int tessera_policy_set_max_lifetime(tessera_policy *p, uint32_t seconds);
+
+/* Requires a top-level claim of this name to be present (any type). At most
+ * 32 names; the same name twice counts once. */
+int tessera_policy_require_claim(tessera_policy *p, const char *name);
+
+/* Verifies against this fixed time (Unix seconds, >= 0) instead of the
+ * system clock: for tests and for replaying logs. */
+int tessera_policy_set_time(tessera_policy *p, int64_t now);
+
+/* Frees the policy. Accepts NULL. */
+void tessera_policy_free(tessera_policy *p);
+
+/* Verifies a compact JWT with one key, through steps 1-4 above.
+ *
+ * policy      NULL for the defaults.
+ * claims_out  receives the decoded claims JSON, NUL-terminated; may be NULL
+ *             with claims_cap 0 when only the verdict is wanted.
+ * claims_len  receives the claims' length (or the needed length with
+ *             TESSERA_E_BUFFER_TOO_SMALL); may be NULL.
+ *
+ * Returns TESSERA_OK when the token is valid; TESSERA_E_BUFFER_TOO_SMALL only
+ * after every check passed (the token is valid; the claims did not fit);
+ * the step's status otherwise (then claims_out, if any, holds ""). */
+TESSERA_WARN_UNUSED_RESULT
+int tessera_jwt_verify(const tessera_key *key, const char *token, size_t token_len,
+                       const tessera_policy *policy,
+                       char *claims_out, size_t claims_cap, size_t *claims_len);
+
+/* As tessera_jwt_verify, with the key picked from a set: by "kid" when the
+ * token has one (exact bytes; no key with it, or none of the token's alg,
+ * is TESSERA_E_KEY_NOT_FOUND), otherwise among the set's keys of the
+ * token's algorithm (none is TESSERA_E_KEY_NOT_FOUND; the token is accepted
+ * if one of them verifies it). */
+TESSERA_WARN_UNUSED_RESULT
+int tessera_jwt_verify_keyset(const tessera_keyset *keys, const char *token, size_t token_len,
+                              const tessera_policy *policy,
+                              char *claims_out, size_t claims_cap, size_t *claims_len);
+
+/* A JWS whose payload need not be JSON: steps 1-3 only; the policy is used
+ * for its algorithm allow-list alone. The payload's raw bytes (which may
+ * hold NULs; trust payload_len) are written to payload_out. */
+TESSERA_WARN_UNUSED_RESULT
+int tessera_jws_verify(const tessera_key *key, const char *jws, size_t jws_len,
+                       const tessera_policy *policy,
+                       char *payload_out, size_t payload_cap, size_t *payload_len);
 
 /* ------------------------------------------------------------------------
  * SkyWay-style HMAC credential

@@ -47,6 +47,10 @@ struct JSONChecker {
         var escaped: Bool { bits >> 63 != 0 }
     }
 
+    /// Longest number literal accepted anywhere (an attacker-controlled
+    /// length, bounded like everything else).
+    static let maxNumberLength = 100
+
     /// Inputs above this size are refused outright (spans hold 31-bit
     /// offsets); every caller applies a far smaller limit first.
     static let maxInput = 1 << 30
@@ -90,6 +94,8 @@ struct JSONChecker {
         var i = 0
         var spanCount = 0
         var top = TopLevel()
+        /// Offset of a number literal over `maxNumberLength`, if one was seen.
+        var numberTooLong: Int? = nil
 
         init(p: UnsafePointer<UInt8>, n: Int, spans: UnsafeMutablePointer<NameSpan>, spanCapacity: Int,
              maxDepth: Int, label: StaticString) {
@@ -122,6 +128,7 @@ struct JSONChecker {
             try object(depth: 1)
             skipWhitespace()
             guard i == n else { throw fail("unexpected bytes after the JSON object") }
+            if let at = numberTooLong { throw fail("number longer than 100 characters", at: at) }
             return top
         }
 
@@ -269,6 +276,9 @@ struct JSONChecker {
 
         mutating func number() throws(TesseraError) {
             let at = i
+            defer {
+                if i &- at > JSONChecker.maxNumberLength { numberTooLong = at }
+            }
             if p[i] == UInt8(ascii: "-") { i &+= 1 }
             guard i < n else { throw fail("invalid number", at: at) }
             if p[i] == UInt8(ascii: "0") {
@@ -445,5 +455,193 @@ struct JSONChecker {
             return max(names[a - 1].start, names[a].start)
         }
         return nil
+    }
+}
+
+// MARK: - Reading validated objects
+
+extension JSONChecker {
+    /// The top-level members of an object that `checkObject` accepted:
+    /// each name's span and its value's byte range.
+    struct Members {
+        let p: UnsafePointer<UInt8>
+        let n: Int
+        var i: Int
+
+        /// `p[0..<n]` must be an object `checkObject` accepted.
+        init(p: UnsafePointer<UInt8>, n: Int) {
+            self.p = p
+            self.n = n
+            i = 0
+            skipWhitespace()
+            if i < n { i &+= 1 } // '{'
+        }
+
+        mutating func skipWhitespace() {
+            while i < n, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i &+= 1 }
+        }
+
+        /// Skips a string whose opening quote is at `p[i]`; returns its content span.
+        mutating func skipString() -> NameSpan {
+            i &+= 1
+            let start = i
+            var escaped = false
+            while i < n && p[i] != UInt8(ascii: "\"") {
+                if p[i] == UInt8(ascii: "\\") {
+                    escaped = true
+                    i &+= 2
+                } else {
+                    i &+= 1
+                }
+            }
+            let span = NameSpan(start: start, length: i &- start, escaped: escaped)
+            i &+= 1
+            return span
+        }
+
+        mutating func skipValue() {
+            guard i < n else { return }
+            switch p[i] {
+            case UInt8(ascii: "\""):
+                _ = skipString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                while i < n {
+                    let c = p[i]
+                    if c == UInt8(ascii: "\"") {
+                        _ = skipString()
+                        continue
+                    }
+                    if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth &+= 1 }
+                    if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                        depth &-= 1
+                        if depth == 0 {
+                            i &+= 1
+                            return
+                        }
+                    }
+                    i &+= 1
+                }
+            default:
+                while i < n {
+                    let c = p[i]
+                    if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20
+                        || c == 0x0A || c == 0x0D || c == 0x09 { return }
+                    i &+= 1
+                }
+            }
+        }
+
+        /// The next element of an array whose '[' is just before `i`.
+        mutating func nextElement() -> Range<Int>? {
+            skipWhitespace()
+            guard i < n, p[i] != UInt8(ascii: "]") else { return nil }
+            if p[i] == UInt8(ascii: ",") {
+                i &+= 1
+                skipWhitespace()
+            }
+            let start = i
+            skipValue()
+            return start..<i
+        }
+
+        mutating func next() -> (name: NameSpan, value: Range<Int>)? {
+            skipWhitespace()
+            guard i < n, p[i] != UInt8(ascii: "}") else { return nil }
+            if p[i] == UInt8(ascii: ",") {
+                i &+= 1
+                skipWhitespace()
+            }
+            guard i < n, p[i] == UInt8(ascii: "\"") else { return nil }
+            let name = skipString()
+            skipWhitespace()
+            i &+= 1 // ':'
+            skipWhitespace()
+            let start = i
+            skipValue()
+            return (name, start..<i)
+        }
+    }
+
+    /// Whether the unescaped content of a validated string equals `bytes`.
+    static func stringEquals(_ s: NameSpan, _ bytes: UnsafeRawBufferPointer, in p: UnsafePointer<UInt8>) -> Bool {
+        if !s.escaped {
+            guard s.length == bytes.count else { return false }
+            for k in 0..<s.length where p[s.start &+ k] != bytes[k] { return false }
+            return true
+        }
+        var scalars = Scalars(s, in: p)
+        var j = 0
+        while let u = scalars.next() {
+            guard let scalar = Unicode.Scalar(u) else { return false }
+            for unit in UTF8.encode(scalar).map({ Array($0) }) ?? [] {
+                guard j < bytes.count, bytes[j] == unit else { return false }
+                j &+= 1
+            }
+        }
+        return j == bytes.count
+    }
+
+    /// A JWT NumericDate (RFC 7519 §2) from a validated number literal, as
+    /// the smallest whole second not before it (the instant a comparison
+    /// with whole seconds needs). Nil when outside [0, 253402300799]
+    /// (year 9999): exponents, fractions, -0 and huge values are handled
+    /// exactly, without floating point and without overflow.
+    static func numericDate(_ literal: UnsafeRawBufferPointer) -> Int64? {
+        let maxDate: Int64 = 253_402_300_799
+        let n = literal.count
+        @inline(__always) func isDigit(_ k: Int) -> Bool { k < n && literal[k] >= 0x30 && literal[k] <= 0x39 }
+        var i = 0
+        let negative = n > 0 && literal[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        let intStart = i
+        while isDigit(i) { i += 1 }
+        let intLength = i - intStart
+        var fracStart = i, fracLength = 0
+        if i < n && literal[i] == UInt8(ascii: ".") {
+            i += 1
+            fracStart = i
+            while isDigit(i) { i += 1 }
+            fracLength = i - fracStart
+        }
+        var exponent = 0
+        if i < n && (literal[i] == UInt8(ascii: "e") || literal[i] == UInt8(ascii: "E")) {
+            i += 1
+            var expNegative = false
+            if i < n && (literal[i] == UInt8(ascii: "+") || literal[i] == UInt8(ascii: "-")) {
+                expNegative = literal[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            while isDigit(i) {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(literal[i] - 0x30) }
+                i += 1
+            }
+            if expNegative { exponent = -exponent }
+        }
+        // The digits, integer part then fraction, as one sequence S; the
+        // value is S × 10^(exponent - fracLength).
+        let total = intLength + fracLength
+        @inline(__always) func digit(_ j: Int) -> Int64 {
+            Int64(j < intLength ? literal[intStart + j] - 0x30 : literal[fracStart + j - intLength] - 0x30)
+        }
+        var lead = 0
+        while lead < total && digit(lead) == 0 { lead += 1 }
+        let significant = total - lead
+        guard significant > 0 else { return 0 } // 0, -0, 0.000, 0e5
+        if negative { return nil }
+        let scale = exponent - fracLength
+        let wholeDigits = significant + scale // digits before the decimal point
+        if wholeDigits > 12 { return nil }
+        var whole: Int64 = 0
+        var fractionNonZero = false
+        for k in 0..<significant {
+            let d = digit(lead + k)
+            if k < wholeDigits { whole = whole * 10 + d } else if d != 0 { fractionNonZero = true }
+        }
+        if scale > 0 {
+            for _ in 0..<scale { whole *= 10 }
+        }
+        if fractionNonZero { whole += 1 }
+        return whole <= maxDate ? whole : nil
     }
 }

@@ -15,6 +15,13 @@ final class KeySet: @unchecked Sendable {
         keys.append(key)
     }
 
+    /// Removes every key whose kid is exactly `kid`.
+    func remove(kid: [UInt8]) throws(TesseraError) {
+        let before = keys.count
+        keys.removeAll { $0.kid == kid }
+        guard keys.count < before else { throw TesseraError(.keyNotFound, "no key in the set has that kid") }
+    }
+
     /// Reads `{"keys":[…]}` (RFC 7517 §5). Keys whose `use` is not "sig",
     /// and keys for algorithms Tessera does not sign with (encryption keys,
     /// other curves), are skipped, as a verifier's key set should; a JWK

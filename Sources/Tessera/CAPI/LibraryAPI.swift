@@ -26,9 +26,7 @@ public func tessera_last_error() -> UnsafePointer<CChar>! {
 
 @c @implementation
 public func tessera_now() -> Int64 {
-    var ts = timespec()
-    guard clock_gettime(CLOCK_REALTIME, &ts) == 0 else { return 0 }
-    return Int64(ts.tv_sec)
+    Clock.now()
 }
 
 @c @implementation
