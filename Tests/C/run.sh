@@ -73,6 +73,14 @@ mkdir -p "$keys"
   head -c 300 rsa_pkcs8.der > rsa_truncated.der
 ) && pass "openssl made the test keys" || fail "openssl made the test keys"
 
+# 0b. Tokens signed by joserfc and pyca/cryptography, for test_verify.
+interop=$out/interop
+if python3 "$root/Tests/interop/make_tokens.py" "$interop" > "$out/make_tokens.out" 2>&1; then
+  pass "independent implementations signed tokens: $(cat "$out/make_tokens.out")"
+else
+  fail "independent implementations signed tokens"; cat "$out/make_tokens.out"
+fi
+
 # 1. The committed credential answers, recomputed with openssl now.
 ok=1
 while IFS='|' read -r s p t l a; do
@@ -89,7 +97,7 @@ if "$here/check-symbols.sh" "$prefix/include/tessera.h" "$prefix/lib/libtessera.
 for cc in gcc clang; do
   for mode in shared static; do
     tag="$cc/$mode"
-    for t in test_api test_credential test_keys; do
+    for t in test_api test_credential test_keys test_verify; do
       bin="$out/$t-$cc-$mode"
       if ! build "$cc" "$here/$t.c" "$bin" "$mode" 2> "$bin.log"; then
         fail "$t builds ($tag)"; cat "$bin.log"; continue
@@ -101,6 +109,7 @@ for cc in gcc clang; do
       fi
       case $t in
         test_keys) set -- "$keys" "$bin.report" ;;
+        test_verify) set -- "$interop" ;;
         *) set -- "$vectors" ;;
       esac
       if "$bin" "$@" > "$bin.out" 2>&1; then pass "$t runs ($tag): $(tail -n 1 "$bin.out")"
