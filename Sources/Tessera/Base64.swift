@@ -113,6 +113,12 @@ enum Base64 {
         }
     }
 
+    /// For each byte, its base64url value plus 0x30 ("0"…"o"), or "~" for a
+    /// byte outside the alphabet; so `entry &- 0x30` is 0-63 for alphabet
+    /// bytes and ≥ 64 (0x4E) otherwise. Generated; constant data, no setup.
+    static let urlDecodeTable: StaticString =
+        "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~n~~defghijklm~~~~~~~0123456789:;<=>?@ABCDEFGHI~~~~o~JKLMNOPQRSTUVWXYZ[\\]^_`abc~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+
     /// Decodes strict unpadded base64url (RFC 7515 §2): only the URL-safe
     /// alphabet, no padding, no whitespace, no length ≡ 1 (mod 4), and the
     /// unused low bits of the last character must be zero (one canonical
@@ -121,43 +127,41 @@ enum Base64 {
     static func decodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>, capacity dstCapacity: Int) -> Int? {
         let n = src.count
         guard n % 4 != 1 else { return nil }
-        let out = n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1)
+        let out = urlDecodedLength(n)
         guard out <= dstCapacity else { return nil }
         guard let base = src.baseAddress else { return 0 }
         let s = base.assumingMemoryBound(to: UInt8.self)
+        let t = urlDecodeTable.utf8Start
+        @inline(__always) func value(_ c: UInt8) -> UInt32 { UInt32(t[Int(c)] &- 0x30) }
         var i = 0
-        var o = 0
-        var acc: UInt32 = 0
-        var bits = 0
-        while i < n {
-            let v = urlValue(s[i])
-            guard v < 64 else { return nil }
-            acc = acc << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                dst[o] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
-                o += 1
-                acc &= (1 << UInt32(bits)) - 1
-            }
-            i += 1
+        var o = dst
+        // Whole groups: four characters, three bytes; any invalid character
+        // sets bit 6 or 7 of one value, caught once per group.
+        while i &+ 4 <= n {
+            let a = value(s[i]), b = value(s[i &+ 1]), c = value(s[i &+ 2]), d = value(s[i &+ 3])
+            guard (a | b | c | d) < 64 else { return nil }
+            let v = a << 18 | b << 12 | c << 6 | d
+            o[0] = UInt8(truncatingIfNeeded: v >> 16)
+            o[1] = UInt8(truncatingIfNeeded: v >> 8)
+            o[2] = UInt8(truncatingIfNeeded: v)
+            o += 3
+            i &+= 4
         }
-        // Whatever is left are unused bits: they must be zero.
-        guard acc == 0 else { return nil }
-        return o
-    }
-
-    /// The 6-bit value of a base64url character, or 64 if it is not one.
-    @inline(__always)
-    static func urlValue(_ c: UInt8) -> UInt8 {
-        switch c {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c &- UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c &- UInt8(ascii: "a") &+ 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c &- UInt8(ascii: "0") &+ 52
-        case UInt8(ascii: "-"): return 62
-        case UInt8(ascii: "_"): return 63
-        default: return 64
+        switch n &- i {
+        case 2:
+            let a = value(s[i]), b = value(s[i &+ 1])
+            guard (a | b) < 64, b & 0x0F == 0 else { return nil } // 4 unused bits
+            o[0] = UInt8(truncatingIfNeeded: a << 2 | b >> 4)
+        case 3:
+            let a = value(s[i]), b = value(s[i &+ 1]), c = value(s[i &+ 2])
+            guard (a | b | c) < 64, c & 0x03 == 0 else { return nil } // 2 unused bits
+            let v = a << 18 | b << 12 | c << 6
+            o[0] = UInt8(truncatingIfNeeded: v >> 16)
+            o[1] = UInt8(truncatingIfNeeded: v >> 8)
+        default:
+            break
         }
+        return out
     }
 
     /// Length of the decoding of an unpadded base64url string of `n`

@@ -45,10 +45,14 @@ enum Verifier {
             throw .malformed("token is \(n) bytes, over the limit of \(JWT.maxTokenLength)")
         }
         let t = base.assumingMemoryBound(to: UInt8.self)
+        // The dots, found with memchr (vectorised in glibc).
         var dots = 0, first = 0, second = 0
-        for i in 0..<n where t[i] == UInt8(ascii: ".") {
+        var from = 0
+        while from < n, let hit = memchr(t + from, Int32(UInt8(ascii: ".")), n - from) {
+            let at = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - t
             dots += 1
-            if dots == 1 { first = i } else if dots == 2 { second = i }
+            if dots == 1 { first = at } else if dots == 2 { second = at } else if dots > 5 { break }
+            from = at + 1
         }
         guard dots == 2 else {
             throw .malformed("token has \(dots + 1) segments; a compact JWS has exactly 3" + (dots == 4 ? " (5 is a JWE, which Tessera does not accept)" : ""))
