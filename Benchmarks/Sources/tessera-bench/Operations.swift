@@ -1,0 +1,133 @@
+import CTesseraABI
+
+/// Claims from the seed platforms' documents, as their auth servers send
+/// them (fixed times, so that every token is identical and verifiable).
+enum Claims {
+    /// VideoSDK: apikey, permissions, version 2, roles, iat, exp = iat + 600.
+    static let videoSDK = #"{"apikey":"4f3c2a1b-9d8e-4c7b-a6f5-e4d3c2b1a098","permissions":["allow_join","allow_mod"],"version":2,"roles":["CRAWLER"],"iat":1700000000,"exp":1700000600}"#
+    /// ApiRTC: grants.apiRTC_UserAgent_Id, sub = apiKey, aud "apiRTC", a
+    /// UUID v4 jti, exp = iat + 3600.
+    static let apiRTC = #"{"grants":{"apiRTC_UserAgent_Id":"user-7f3a9c"},"sub":"819abef1fde1c833e0601ec6dd4a8226","aud":"apiRTC","jti":"0b7c9f4e-2a51-4d8e-9c3b-6f1e2d4a5b70","iat":1700000000,"exp":1700003600}"#
+    /// Skykit: iss (the registered e-mail), iat, exp = iat + 3600.
+    static let skykit = #"{"iss":"ops@example.com","iat":1700000000,"exp":1700003600}"#
+}
+
+/// One benchmarked operation: a name (exactly as in the issue: "HS256
+/// sign", "ES256 verify", "credential sign" ...), the claims it uses, and a
+/// body that performs it once into a caller buffer and returns the status.
+struct Operation: @unchecked Sendable {
+    let name: String
+    let claims: String
+    let body: (UnsafeMutablePointer<CChar>, Int) -> Int32
+}
+
+/// Keys, policies and tokens are made once; the bodies only read them.
+final class Fixtures: @unchecked Sendable {
+    var keys: [tessera_alg: OpaquePointer] = [:]
+    var tokens: [tessera_alg: [CChar]] = [:]
+    /// A fixed clock (the fixed-time tokens stay valid); `audiencePolicy`
+    /// also expects the ApiRTC audience.
+    let policy: OpaquePointer
+    let audiencePolicy: OpaquePointer
+    static let secret = Array("sky-way-secret-key-0123456789".utf8)
+    static let peer = Array("TestPeerID".utf8)
+    static let timestamp: Int64 = 1_700_000_000
+    var credential: [CChar] = []
+
+    init() throws {
+        var p: OpaquePointer? = nil, a: OpaquePointer? = nil
+        guard tessera_policy_new(&p) == TESSERA_OK, let p, tessera_policy_new(&a) == TESSERA_OK, let a else {
+            throw BenchError("tessera_policy_new failed")
+        }
+        policy = p
+        audiencePolicy = a
+        _ = tessera_policy_set_time(policy, Self.timestamp + 1)
+        _ = tessera_policy_set_time(audiencePolicy, Self.timestamp + 1)
+        _ = tessera_policy_set_audience(audiencePolicy, "apiRTC")
+    }
+
+    deinit {
+        for key in keys.values { tessera_key_free(key) }
+        tessera_policy_free(policy)
+        tessera_policy_free(audiencePolicy)
+    }
+
+    func key(_ alg: tessera_alg) throws -> OpaquePointer {
+        if let k = keys[alg] { return k }
+        var k: OpaquePointer? = nil
+        let rc: Int32
+        switch alg {
+        case TESSERA_HS256: rc = tessera_key_new_hmac(alg, "0123456789abcdef0123456789abcdef", 32, nil, &k)
+        case TESSERA_HS384: rc = tessera_key_new_hmac(alg, String(repeating: "0123456789abcdef", count: 3), 48, nil, &k)
+        case TESSERA_HS512: rc = tessera_key_new_hmac(alg, String(repeating: "0123456789abcdef", count: 4), 64, nil, &k)
+        default: rc = tessera_key_generate(alg, nil, &k)
+        }
+        guard rc == TESSERA_OK, let k else {
+            throw BenchError("making a \(String(cString: tessera_alg_name(alg))) key failed: \(String(cString: tessera_last_error()))")
+        }
+        keys[alg] = k
+        return k
+    }
+
+    func token(_ alg: tessera_alg, claims: String) throws -> [CChar] {
+        if let t = tokens[alg] { return t }
+        let k = try key(alg)
+        var out = [CChar](repeating: 0, count: 8192)
+        var n = 0
+        guard tessera_jwt_sign(k, claims, claims.utf8.count, &out, out.count, &n) == TESSERA_OK else {
+            throw BenchError("signing a fixture token failed: \(String(cString: tessera_last_error()))")
+        }
+        let t = Array(out[0..<n])
+        tokens[alg] = t
+        return t
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Every operation the bench knows, in table order.
+func allOperations(_ f: Fixtures) throws -> [Operation] {
+    var ops: [Operation] = []
+    let secret = Fixtures.secret, peer = Fixtures.peer
+    var credential = [CChar](repeating: 0, count: 64)
+    var cl = 0
+    guard tessera_credential_sign(secret, secret.count, peer.map { CChar(bitPattern: $0) }, peer.count,
+                                  Fixtures.timestamp, 3600, &credential, credential.count, &cl) == TESSERA_OK else {
+        throw BenchError("credential fixture failed")
+    }
+    let token = Array(credential[0..<cl])
+    let peerC = peer.map { CChar(bitPattern: $0) }
+    ops.append(Operation(name: "credential sign", claims: "SkyWay") { out, cap in
+        var n = 0
+        return tessera_credential_sign(secret, secret.count, peerC, peerC.count, Fixtures.timestamp, 3600, out, cap, &n)
+    })
+    ops.append(Operation(name: "credential verify", claims: "SkyWay") { _, _ in
+        tessera_credential_verify(secret, secret.count, peerC, peerC.count, Fixtures.timestamp, 3600, token, token.count,
+                                  Fixtures.timestamp + 1)
+    })
+    let plan: [(tessera_alg, String, String)] = [
+        (TESSERA_HS256, Claims.videoSDK, "VideoSDK"), (TESSERA_HS384, Claims.apiRTC, "ApiRTC"),
+        (TESSERA_HS512, Claims.apiRTC, "ApiRTC"), (TESSERA_RS256, Claims.skykit, "Skykit"),
+        (TESSERA_PS256, Claims.skykit, "Skykit"), (TESSERA_ES256, Claims.skykit, "Skykit"),
+        (TESSERA_ES384, Claims.skykit, "Skykit"), (TESSERA_EDDSA, Claims.skykit, "Skykit"),
+    ]
+    for (alg, claims, claimsName) in plan {
+        let policy = claimsName == "ApiRTC" ? f.audiencePolicy : f.policy
+        let name = String(cString: tessera_alg_name(alg))
+        let key = try f.key(alg)
+        let jwt = try f.token(alg, claims: claims)
+        let claimsBytes = Array(claims.utf8).map { CChar(bitPattern: $0) }
+        ops.append(Operation(name: "\(name) sign", claims: claimsName) { out, cap in
+            var n = 0
+            return tessera_jwt_sign(key, claimsBytes, claimsBytes.count, out, cap, &n)
+        })
+        ops.append(Operation(name: "\(name) verify", claims: claimsName) { out, cap in
+            var n = 0
+            return tessera_jwt_verify(key, jwt, jwt.count, policy, out, cap, &n)
+        })
+    }
+    return ops
+}
