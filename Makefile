@@ -4,7 +4,10 @@
 #   make install PREFIX=DIR   install the library, header and tessera.pc
 #   make test                 all tests: Swift core tests, then the C API tests
 #                             against an installed copy (gcc and clang, .so and .a)
-#   make bench                (arrives with the benchmark; see README)
+#   make bench                the load benchmark (tessera-bench) and the comparison
+#                             with libjwt, cpp-jwt and the OpenSSL floor (cbench);
+#                             results in bench-results/ (JSON, PNG)
+#   make cbench CBENCH_ARGS=… the comparison alone, arguments passed to Google Benchmark
 #
 # Missing Debian packages are installed on first use (scripts/ensure-deps.sh).
 
@@ -26,7 +29,7 @@ BUILD_DEPS := pkg-config libssl-dev
 TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
 PY_TEST_DEPS := joserfc cryptography
 
-.PHONY: all deps lib install test test-swift test-c bench clean
+.PHONY: all deps lib install test test-swift test-c test-bench bench cbench bench-deps tessera-bench-build cbench-build clean
 
 all: lib
 
@@ -49,7 +52,7 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' $(BUILD)/lib/tessera.pc.tmpl > "$(DESTDIR)$(PREFIX)/lib/pkgconfig/tessera.pc"
 	@echo "installed Tessera $(VERSION) under $(DESTDIR)$(PREFIX)"
 
-test: test-swift test-c
+test: test-swift test-c test-bench
 
 test-swift: deps
 	$(SWIFT) test
@@ -61,9 +64,47 @@ test-c: deps
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
 	Tests/C/run.sh $(CURDIR)/$(STAGE)
 
-bench:
-	@echo "make bench: the load benchmark (tessera-bench and the Google Benchmark comparison) is not built yet; it arrives with issue 5." >&2
-	@exit 2
+# ---- benchmarks -------------------------------------------------------------
+BENCH_DEPS    := g++ libbenchmark-dev libjwt-dev libcpp-jwt-dev nlohmann-json3-dev
+TESSERA_BENCH := Benchmarks/.build/release/tessera-bench
+CBENCH        := $(BUILD)/cbench/cbench
+RESULTS       := bench-results
+BENCH_ARGS    ?=
+CBENCH_ARGS   ?=
+
+bench-deps: deps
+	@scripts/ensure-deps.sh $(BENCH_DEPS)
+	@scripts/ensure-python.sh matplotlib
+
+tessera-bench-build: deps
+	$(SWIFT) build -c release --package-path Benchmarks
+
+# cbench links the installed library, as a C user would.
+cbench-build: bench-deps
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
+	mkdir -p $(dir $(CBENCH))
+	g++ -O2 -std=c++17 -Wall -Wextra Benchmarks/cbench/cbench.cpp Benchmarks/cbench/cppjwt.cpp -o $(CBENCH) \
+	  $$(PKG_CONFIG_PATH=$(CURDIR)/$(STAGE)/lib/pkgconfig pkg-config --cflags --libs tessera) \
+	  -Wl,-rpath,$(CURDIR)/$(STAGE)/lib -lbenchmark -ljwt -lcrypto -pthread
+
+bench: bench-deps tessera-bench-build cbench-build
+	mkdir -p $(RESULTS)
+	$(TESSERA_BENCH) --json $(RESULTS)/tessera-bench.json --plot $(RESULTS)/tessera-bench.png $(BENCH_ARGS)
+	$(CBENCH) --benchmark_out=$(RESULTS)/cbench.json --benchmark_out_format=json $(CBENCH_ARGS)
+	@echo "results: $(RESULTS)/tessera-bench.json $(RESULTS)/tessera-bench.png $(RESULTS)/cbench.json"
+
+cbench: cbench-build
+	$(CBENCH) $(CBENCH_ARGS)
+
+# Both benchmarks built and run once in a tiny mode, so they cannot rot.
+# Nothing here asserts anything about speed.
+test-bench: bench-deps tessera-bench-build cbench-build
+	$(TESSERA_BENCH) --smoke --json $(BUILD)/bench-smoke.json
+	python3 Benchmarks/check_json.py $(BUILD)/bench-smoke.json
+	$(CBENCH) --benchmark_min_time=0.0001 --benchmark_filter='threads:1$$' > $(BUILD)/cbench-smoke.txt
+	@grep -c 'threads:1' $(BUILD)/cbench-smoke.txt | xargs -I{} echo "cbench smoke: {} benchmarks ran"
+	@! grep -q 'ERROR OCCURRED' $(BUILD)/cbench-smoke.txt
 
 clean:
-	rm -rf $(BUILD) .build
+	rm -rf $(BUILD) .build Benchmarks/.build $(RESULTS)
