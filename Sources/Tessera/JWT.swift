@@ -101,7 +101,7 @@ enum JWT {
             throw .malformed("the token would be \(total) bytes, over the limit of \(maxTokenLength)")
         }
         let out = try output.reserve(total)
-        var p = header.withUnsafeBytes { h in Text.write(h, to: out) }
+        var p = Text.write(header, to: out)
         p = Text.write(".", to: p)
         var stream = Base64.URLStream(to: p)
         try writePayload(&stream)

@@ -9,8 +9,9 @@ final class Key: @unchecked Sendable {
     let algorithm: Algorithm
     /// The key id's UTF-8 bytes, if any.
     let kid: [UInt8]?
-    /// The encoded protected header, ready to copy into each token.
-    let encodedHeader: [UInt8]
+    /// The encoded protected header, ready to copy into each token. Memory
+    /// the key owns (not an array), so reading it retains nothing.
+    let encodedHeader: UnsafeRawBufferPointer
     /// The HMAC states, for HS256/384/512 keys.
     let hmac: HMACKey?
     /// The parsed key, for RS/PS/ES/EdDSA.
@@ -27,11 +28,15 @@ final class Key: @unchecked Sendable {
         self.hmac = hmac
         self.asymmetric = asymmetric
         self.canSign = canSign
-        self.encodedHeader = Key.encodeHeader(algorithm: algorithm, kid: kid)
+        let header = Key.encodeHeader(algorithm: algorithm, kid: kid)
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(header.count, 1), alignment: 1)
+        header.withUnsafeBytes { storage.copyMemory(from: $0) }
+        self.encodedHeader = UnsafeRawBufferPointer(rebasing: storage[0..<header.count])
     }
 
     deinit {
         hmac?.destroy()
+        UnsafeMutableRawBufferPointer(mutating: encodedHeader).deallocate()
     }
 
     /// Checks a key id: 1-256 bytes of UTF-8.

@@ -38,7 +38,8 @@ enum Verifier {
     /// nil: no copy wanted). Returns the payload length.
     static func verify(_ keys: Keys, token: UnsafeRawBufferPointer, policy: Policy?, mode: Mode,
                        output: UnsafeMutableRawBufferPointer?) throws(TesseraError) -> Int {
-        let config = policy?.config ?? Policy.Config()
+        let config: Policy.Frozen
+        if let policy { config = policy.frozen.pointee } else { config = Policy.defaults.frozen.pointee }
         let n = token.count
         guard n > 0, let base = token.baseAddress else { throw .malformed("token is empty") }
         guard n <= JWT.maxTokenLength else {
@@ -244,7 +245,7 @@ enum Verifier {
 /// Step 4: the registered claims, against the policy.
 enum Claims {
     static func check(_ p: UnsafePointer<UInt8>, _ n: Int, header: UnsafePointer<UInt8>, typ: JSONChecker.NameSpan?,
-                      config: Policy.Config) throws(TesseraError) {
+                      config: Policy.Frozen) throws(TesseraError) {
         var exp: Range<Int>? = nil, nbf: Range<Int>? = nil, iat: Range<Int>? = nil
         var iss: Range<Int>? = nil, sub: Range<Int>? = nil, aud: Range<Int>? = nil
         var members = JSONChecker.Members(p: p, n: n)
@@ -293,7 +294,7 @@ enum Claims {
             var scan = JSONChecker.Members(p: p, n: n)
             var found = false
             while let m = scan.next() {
-                if name.withUnsafeBytes({ JSONChecker.stringEquals(m.name, $0, in: p) }) {
+                if JSONChecker.stringEquals(m.name, name, in: p) {
                     found = true
                     break
                 }
@@ -319,7 +320,7 @@ enum Claims {
     }
 
     private static func exactString(_ p: UnsafePointer<UInt8>, _ value: Range<Int>?, _ name: StaticString,
-                                    expected: [UInt8]?) throws(TesseraError) {
+                                    expected: UnsafeRawBufferPointer?) throws(TesseraError) {
         var span: JSONChecker.NameSpan? = nil
         if let value {
             guard let s = Verifier.stringSpan(p, value) else { throw TesseraError(.claim, "\(name) is not a string") }
@@ -327,19 +328,19 @@ enum Claims {
         }
         guard let expected else { return }
         guard let span else { throw TesseraError(.claim, "\(name) is missing; the policy requires one") }
-        guard expected.withUnsafeBytes({ JSONChecker.stringEquals(span, $0, in: p) }) else {
+        guard JSONChecker.stringEquals(span, expected, in: p) else {
             throw TesseraError(.claim, "\(name) does not match the policy's (exact comparison)")
         }
     }
 
-    private static func audience(_ p: UnsafePointer<UInt8>, _ value: Range<Int>?, expected: [UInt8]?) throws(TesseraError) {
+    private static func audience(_ p: UnsafePointer<UInt8>, _ value: Range<Int>?, expected: UnsafeRawBufferPointer?) throws(TesseraError) {
         guard let value else {
             if expected != nil { throw TesseraError(.claim, "aud is missing; the policy requires an audience") }
             return
         }
         var found = false
         if let s = Verifier.stringSpan(p, value) {
-            if let expected { found = expected.withUnsafeBytes { JSONChecker.stringEquals(s, $0, in: p) } }
+            if let expected { found = JSONChecker.stringEquals(s, expected, in: p) }
         } else if p[value.lowerBound] == UInt8(ascii: "[") {
             var elements = JSONChecker.Members(p: p, n: value.upperBound)
             elements.i = value.lowerBound + 1
@@ -349,7 +350,7 @@ enum Claims {
                     throw TesseraError(.claim, "aud holds something other than strings")
                 }
                 count += 1
-                if let expected, !found { found = expected.withUnsafeBytes { JSONChecker.stringEquals(s, $0, in: p) } }
+                if let expected, !found { found = JSONChecker.stringEquals(s, expected, in: p) }
             }
             guard count > 0 else { throw TesseraError(.claim, "aud is an empty array") }
         } else {
@@ -363,7 +364,7 @@ enum Claims {
 
     /// typ compared as a media type: ASCII case-insensitively, with an
     /// optional "application/" prefix on either side (RFC 7515 §4.1.9).
-    private static func typeMatches(_ span: JSONChecker.NameSpan, _ expected: [UInt8], in p: UnsafePointer<UInt8>) -> Bool {
+    private static func typeMatches(_ span: JSONChecker.NameSpan, _ expected: UnsafeRawBufferPointer, in p: UnsafePointer<UInt8>) -> Bool {
         var given: [UInt8] = []
         var scalars = JSONChecker.Scalars(span, in: p)
         while let u = scalars.next() {
@@ -376,6 +377,6 @@ enum Claims {
             if lower.starts(with: prefix) { lower.removeFirst(prefix.count) }
             return lower
         }
-        return normalized(given) == normalized(expected)
+        return normalized(given) == normalized(Array(expected))
     }
 }

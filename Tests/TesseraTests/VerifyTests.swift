@@ -31,10 +31,10 @@ func verifyStatus(_ key: Key, _ token: String, _ policy: Policy? = nil, mode: Ve
     verifyStatus(.one(key), token, policy, mode: mode)
 }
 
-func policy(_ configure: (inout Policy.Config) -> Void) -> Policy {
-    let p = Policy()
-    configure(&p.config)
-    return p
+func policy(_ configure: (inout Policy.Settings) -> Void) -> Policy {
+    var settings = Policy.Settings()
+    configure(&settings)
+    return Policy(settings)
 }
 
 let now: Int64 = 1_700_000_000
@@ -210,7 +210,7 @@ let atNow = policy { $0.fixedTime = now }
     let key = try! makeKey(.hs256, Array("0123456789abcdef0123456789abcdef".utf8))
     let h = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 
-    func status(_ claims: String, _ configure: (inout Policy.Config) -> Void = { _ in }) throws -> Status {
+    func status(_ claims: String, _ configure: (inout Policy.Settings) -> Void = { _ in }) throws -> Status {
         let p = policy { $0.fixedTime = now; configure(&$0) }
         return verifyStatus(key, try forge(h, claims, key: key), p)
     }
@@ -242,7 +242,7 @@ let atNow = policy { $0.fixedTime = now }
         #expect(try status("{\"nbf\":1700000001}") == .notYetValid)
         #expect(try status("{\"iat\":1700000000}") == .ok)
         #expect(try status("{\"iat\":1700000001}") == .issuedInFuture)
-        let l: (inout Policy.Config) -> Void = { $0.leeway = 30 }
+        let l: (inout Policy.Settings) -> Void = { $0.leeway = 30 }
         #expect(try status("{\"exp\":1699999971}", l) == .ok)
         #expect(try status("{\"exp\":1699999970}", l) == .expired)
         #expect(try status("{\"nbf\":1700000030}", l) == .ok)
@@ -252,7 +252,7 @@ let atNow = policy { $0.fixedTime = now }
     }
 
     @Test func lifetime() throws {
-        let hour: (inout Policy.Config) -> Void = { $0.maxLifetime = 3600 }
+        let hour: (inout Policy.Settings) -> Void = { $0.maxLifetime = 3600 }
         #expect(try status("{\"iat\":1700000000,\"exp\":1700003600}", hour) == .ok)
         #expect(try status("{\"iat\":1700000000,\"exp\":1700003601}", hour) == .lifetime)
         #expect(try status("{\"exp\":1700003600}", hour) == .claim)
@@ -262,7 +262,7 @@ let atNow = policy { $0.fixedTime = now }
     }
 
     @Test func issuerSubjectType() throws {
-        let iss: (inout Policy.Config) -> Void = { $0.issuer = Array("ops@example.com".utf8) }
+        let iss: (inout Policy.Settings) -> Void = { $0.issuer = Array("ops@example.com".utf8) }
         #expect(try status("{\"iss\":\"ops@example.com\"}", iss) == .ok)
         #expect(try status("{\"iss\":\"ops@example.co\"}", iss) == .claim)       // partial
         #expect(try status("{\"iss\":\"ops@example.com.evil\"}", iss) == .claim) // prefix
@@ -271,11 +271,11 @@ let atNow = policy { $0.fixedTime = now }
         #expect(try status("{}", iss) == .claim)                                 // missing
         #expect(try status("{\"iss\":\"ops\\u0040example.com\"}", iss) == .ok)  // escaped, same string
         #expect(try status("{\"iss\":5}") == .claim)                            // wrong type, even unchecked
-        let sub: (inout Policy.Config) -> Void = { $0.subject = Array("alice".utf8) }
+        let sub: (inout Policy.Settings) -> Void = { $0.subject = Array("alice".utf8) }
         #expect(try status("{\"sub\":\"alice\"}", sub) == .ok)
         #expect(try status("{\"sub\":\"alice2\"}", sub) == .claim)
         #expect(try status("{\"sub\":null}", sub) == .claim)
-        let typ: (inout Policy.Config) -> Void = { $0.type = Array("JWT".utf8) }
+        let typ: (inout Policy.Settings) -> Void = { $0.type = Array("JWT".utf8) }
         #expect(try status("{}", typ) == .ok)
         let p = policy { $0.fixedTime = now; $0.type = Array("JWT".utf8) }
         #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", "{}", key: key), p) == .ok)
@@ -285,7 +285,7 @@ let atNow = policy { $0.fixedTime = now }
     }
 
     @Test func audience() throws {
-        let aud: (inout Policy.Config) -> Void = { $0.audience = Array("apiRTC".utf8) }
+        let aud: (inout Policy.Settings) -> Void = { $0.audience = Array("apiRTC".utf8) }
         #expect(try status("{\"aud\":\"apiRTC\"}", aud) == .ok)
         #expect(try status("{\"aud\":[\"other\",\"apiRTC\"]}", aud) == .ok)
         #expect(try status("{\"aud\":[\"apiRTC\"]}", aud) == .ok)
@@ -303,7 +303,7 @@ let atNow = policy { $0.fixedTime = now }
     }
 
     @Test func requiredClaims() throws {
-        let req: (inout Policy.Config) -> Void = { $0.required = [Array("jti".utf8), Array("grants".utf8)] }
+        let req: (inout Policy.Settings) -> Void = { $0.required = [Array("jti".utf8), Array("grants".utf8)] }
         #expect(try status("{\"jti\":\"a\",\"grants\":{}}", req) == .ok)
         #expect(try status("{\"jti\":\"a\"}", req) == .claim)
         #expect(try status("{\"grants\":null}", req) == .claim)

@@ -79,29 +79,58 @@ func optionalCString(_ s: UnsafePointer<CChar>?, limit: Int, _ name: StaticStrin
     return UnsafeRawBufferPointer(start: s, count: length)
 }
 
-/// Handles: a `tessera_key *` or `tessera_keyset *` is an unmanaged
-/// (retained) reference to the Swift object.
+/// Handles: a `tessera_key *`, `tessera_keyset *` or `tessera_policy *` is
+/// an unmanaged (retained) reference to the Swift object, released by its
+/// `_free`.
+///
+/// Entry points borrow the object for the length of the call with
+/// `_withUnsafeGuaranteedRef`: the caller's handle keeps it alive (the
+/// contract says objects are not freed while in use), so no retain or
+/// release is made. Retains on an object that every thread shares would
+/// bounce its cache line between cores on every token.
 enum Handle {
     static func make(_ object: AnyObject) -> OpaquePointer {
         OpaquePointer(Unmanaged.passRetained(object).toOpaque())
     }
 
-    static func key(_ p: OpaquePointer?) throws(TesseraError) -> Key {
-        guard let p else { throw .argument("key is NULL") }
-        return Unmanaged<Key>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    @inline(__always)
+    static func borrow<T: AnyObject, R>(_ p: OpaquePointer?, _ what: StaticString, as: T.Type,
+                                         _ body: (T) throws(TesseraError) -> R) throws(TesseraError) -> R {
+        guard let p else { throw .argument("\(what) is NULL") }
+        let result: Result<R, TesseraError> = Unmanaged<T>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef { object in
+            do throws(TesseraError) {
+                return .success(try body(object))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
-    static func keySet(_ p: OpaquePointer?) throws(TesseraError) -> KeySet {
-        guard let p else { throw .argument("key set is NULL") }
-        return Unmanaged<KeySet>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    @inline(__always)
+    static func key<R>(_ p: OpaquePointer?, _ body: (Key) throws(TesseraError) -> R) throws(TesseraError) -> R {
+        try borrow(p, "key", as: Key.self, body)
     }
 
-    static func releaseKey(_ p: OpaquePointer) {
-        Unmanaged<Key>.fromOpaque(UnsafeRawPointer(p)).release()
+    @inline(__always)
+    static func keySet<R>(_ p: OpaquePointer?, _ body: (KeySet) throws(TesseraError) -> R) throws(TesseraError) -> R {
+        try borrow(p, "key set", as: KeySet.self, body)
     }
 
-    static func releaseKeySet(_ p: OpaquePointer) {
-        Unmanaged<KeySet>.fromOpaque(UnsafeRawPointer(p)).release()
+    @inline(__always)
+    static func policy<R>(_ p: OpaquePointer?, _ body: (Policy) throws(TesseraError) -> R) throws(TesseraError) -> R {
+        try borrow(p, "policy", as: Policy.self, body)
+    }
+
+    /// Borrows a policy that may be NULL (the defaults).
+    @inline(__always)
+    static func optionalPolicy<R>(_ p: OpaquePointer?, _ body: (Policy?) throws(TesseraError) -> R) throws(TesseraError) -> R {
+        guard p != nil else { return try body(nil) }
+        return try borrow(p, "policy", as: Policy.self) { (policy: Policy) throws(TesseraError) -> R in try body(policy) }
+    }
+
+    static func release(_ p: OpaquePointer) {
+        Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(p)).release()
     }
 }
 

@@ -46,17 +46,18 @@ public func tessera_key_generate(_ alg: tessera_alg, _ kid: UnsafePointer<CChar>
 
 @c @implementation
 public func tessera_key_alg(_ key: OpaquePointer!) -> tessera_alg {
-    guard let key, let k = try? Handle.key(key) else { return tessera_alg(rawValue: 0) }
-    return tessera_alg(rawValue: k.algorithm.rawValue)
+    let raw = try? Handle.key(key) { (k: Key) throws(TesseraError) in k.algorithm.rawValue }
+    return tessera_alg(rawValue: raw ?? 0)
 }
 
 @c @implementation
 public func tessera_key_export_jwk(_ key: OpaquePointer!, _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
                                    _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        let k = try Handle.key(key)
-        try output.checkArguments()
-        return try k.exportJWK(to: output)
+        try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
+            try output.checkArguments()
+            return try k.exportJWK(to: output)
+        }
     }
 }
 
@@ -64,14 +65,15 @@ public func tessera_key_export_jwk(_ key: OpaquePointer!, _ out: UnsafeMutablePo
 public func tessera_key_thumbprint(_ key: OpaquePointer!, _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
                                    _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        let k = try Handle.key(key)
-        try output.checkArguments()
-        return try output.write(k.thumbprint())
+        try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
+            try output.checkArguments()
+            return try output.write(k.thumbprint())
+        }
     }
 }
 
 @c @implementation
 public func tessera_key_free(_ key: OpaquePointer!) {
     guard let key else { return }
-    Handle.releaseKey(key)
+    Handle.release(key)
 }

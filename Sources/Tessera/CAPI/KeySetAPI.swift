@@ -9,8 +9,9 @@ public func tessera_keyset_new(_ out: UnsafeMutablePointer<OpaquePointer?>!) -> 
 @c @implementation
 public func tessera_keyset_add(_ set: OpaquePointer!, _ key: OpaquePointer!) -> CInt {
     entry { () throws(TesseraError) in
-        let s = try Handle.keySet(set)
-        try s.add(try Handle.key(key))
+        try Handle.keySet(set) { (s: KeySet) throws(TesseraError) in
+            try Handle.key(key) { (k: Key) throws(TesseraError) in try s.add(k) }
+        }
     }
 }
 
@@ -28,22 +29,22 @@ public func tessera_keyset_new_jwks(_ jwks: UnsafePointer<CChar>!, _ jwksLen: In
 
 @c @implementation
 public func tessera_keyset_size(_ set: OpaquePointer!) -> Int {
-    guard let set, let s = try? Handle.keySet(set) else { return 0 }
-    return s.keys.count
+    (try? Handle.keySet(set) { (s: KeySet) throws(TesseraError) in s.keys.count }) ?? 0
 }
 
 @c @implementation
 public func tessera_keyset_export_jwks(_ set: OpaquePointer!, _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
                                        _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        let s = try Handle.keySet(set)
-        try output.checkArguments()
-        return try output.write(s.jwks())
+        try Handle.keySet(set) { (s: KeySet) throws(TesseraError) -> Int in
+            try output.checkArguments()
+            return try output.write(s.jwks())
+        }
     }
 }
 
 @c @implementation
 public func tessera_keyset_free(_ set: OpaquePointer!) {
     guard let set else { return }
-    Handle.releaseKeySet(set)
+    Handle.release(set)
 }

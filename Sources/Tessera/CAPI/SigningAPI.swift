@@ -5,10 +5,11 @@ import CTesseraABI
 public func tessera_jwt_sign(_ key: OpaquePointer!, _ claims: UnsafePointer<CChar>!, _ claimsLen: Int,
                              _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        let k = try Handle.key(key)
-        let c = try input(claims, claimsLen, "claims")
-        try output.checkArguments()
-        return try JWT.sign(key: k, claims: c, output: output)
+        try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
+            let c = try input(claims, claimsLen, "claims")
+            try output.checkArguments()
+            return try JWT.sign(key: k, claims: c, output: output)
+        }
     }
 }
 
@@ -17,9 +18,10 @@ public func tessera_jwt_issue(_ key: OpaquePointer!, _ claims: UnsafePointer<CCh
                               _ now: Int64, _ ttl: UInt32, _ flags: CUnsignedInt,
                               _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        let k = try Handle.key(key)
-        let c = try input(claims, claimsLen, "claims")
-        try output.checkArguments()
-        return try JWT.issue(key: k, claims: c, now: now, ttl: ttl, flags: flags, output: output)
+        try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
+            let c = try input(claims, claimsLen, "claims")
+            try output.checkArguments()
+            return try JWT.issue(key: k, claims: c, now: now, ttl: ttl, flags: flags, output: output)
+        }
     }
 }

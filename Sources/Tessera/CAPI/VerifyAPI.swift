@@ -2,18 +2,6 @@
 import CTesseraABI
 import CTesseraSupport
 
-extension Handle {
-    static func policy(_ p: OpaquePointer?) throws(TesseraError) -> Policy {
-        guard let p else { throw .argument("policy is NULL") }
-        return Unmanaged<Policy>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-    }
-
-    static func optionalPolicy(_ p: OpaquePointer?) -> Policy? {
-        guard let p else { return nil }
-        return Unmanaged<Policy>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-    }
-}
-
 @c @implementation
 public func tessera_policy_new(_ out: UnsafeMutablePointer<OpaquePointer?>!) -> CInt {
     construct(out) { () throws(TesseraError) in Policy() }
@@ -22,85 +10,91 @@ public func tessera_policy_new(_ out: UnsafeMutablePointer<OpaquePointer?>!) -> 
 @c @implementation
 public func tessera_policy_free(_ p: OpaquePointer!) {
     guard let p else { return }
-    Unmanaged<Policy>.fromOpaque(UnsafeRawPointer(p)).release()
+    Handle.release(p)
 }
 
 @c @implementation
 public func tessera_policy_allow_alg(_ p: OpaquePointer!, _ alg: tessera_alg) -> CInt {
     entry { () throws(TesseraError) in
-        let policy = try Handle.policy(p)
-        let a = try algorithm(alg)
-        policy.config.allowed |= 1 << a.rawValue
+        try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
+            let a = try algorithm(alg)
+            policy.update { $0.allowed |= 1 << a.rawValue }
+        }
     }
 }
 
 /// A policy string setter: checks the policy and the string, then stores it.
 private func setString(_ p: OpaquePointer?, _ s: UnsafePointer<CChar>?, _ what: StaticString,
-                       _ store: (Policy, [UInt8]) -> Void) -> CInt {
+                       _ store: @escaping (inout Policy.Settings, [UInt8]) -> Void) -> CInt {
     entry { () throws(TesseraError) in
-        let policy = try Handle.policy(p)
-        let bytes = try Policy.checkString(try optionalCString(s, limit: Policy.maxStringLength, what), what)
-        store(policy, bytes)
+        try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
+            let bytes = try Policy.checkString(try optionalCString(s, limit: Policy.maxStringLength, what), what)
+            policy.update { store(&$0, bytes) }
+        }
     }
 }
 
 @c @implementation
 public func tessera_policy_set_issuer(_ p: OpaquePointer!, _ iss: UnsafePointer<CChar>!) -> CInt {
-    setString(p, iss, "iss") { $0.config.issuer = $1 }
+    setString(p, iss, "iss") { $0.issuer = $1 }
 }
 
 @c @implementation
 public func tessera_policy_set_audience(_ p: OpaquePointer!, _ aud: UnsafePointer<CChar>!) -> CInt {
-    setString(p, aud, "aud") { $0.config.audience = $1 }
+    setString(p, aud, "aud") { $0.audience = $1 }
 }
 
 @c @implementation
 public func tessera_policy_set_subject(_ p: OpaquePointer!, _ sub: UnsafePointer<CChar>!) -> CInt {
-    setString(p, sub, "sub") { $0.config.subject = $1 }
+    setString(p, sub, "sub") { $0.subject = $1 }
 }
 
 @c @implementation
 public func tessera_policy_set_type(_ p: OpaquePointer!, _ typ: UnsafePointer<CChar>!) -> CInt {
-    setString(p, typ, "typ") { $0.config.type = $1 }
+    setString(p, typ, "typ") { $0.type = $1 }
 }
 
 @c @implementation
 public func tessera_policy_require_claim(_ p: OpaquePointer!, _ name: UnsafePointer<CChar>!) -> CInt {
     entry { () throws(TesseraError) in
-        let policy = try Handle.policy(p)
-        let bytes = try Policy.checkString(try optionalCString(name, limit: Policy.maxStringLength, "name"), "claim name")
-        if policy.config.required.contains(bytes) { return }
-        guard policy.config.required.count < Policy.maxRequiredClaims else {
-            throw .argument("the policy already requires \(Policy.maxRequiredClaims) claims")
+        try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
+            let bytes = try Policy.checkString(try optionalCString(name, limit: Policy.maxStringLength, "name"), "claim name")
+            if policy.settings.required.contains(bytes) { return }
+            guard policy.settings.required.count < Policy.maxRequiredClaims else {
+                throw .argument("the policy already requires \(Policy.maxRequiredClaims) claims")
+            }
+            policy.update { $0.required.append(bytes) }
         }
-        policy.config.required.append(bytes)
     }
 }
 
 @c @implementation
 public func tessera_policy_set_leeway(_ p: OpaquePointer!, _ seconds: UInt32) -> CInt {
     entry { () throws(TesseraError) in
-        let policy = try Handle.policy(p)
-        guard seconds <= Policy.maxLeeway else { throw .argument("leeway \(seconds) s is over the maximum of \(Policy.maxLeeway) s") }
-        policy.config.leeway = Int64(seconds)
+        try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
+            guard seconds <= Policy.maxLeeway else { throw .argument("leeway \(seconds) s is over the maximum of \(Policy.maxLeeway) s") }
+            policy.update { $0.leeway = Int64(seconds) }
+        }
     }
 }
 
 @c @implementation
 public func tessera_policy_set_max_lifetime(_ p: OpaquePointer!, _ seconds: UInt32) -> CInt {
     entry { () throws(TesseraError) in
-        let policy = try Handle.policy(p)
-        guard seconds > 0 else { throw .argument("max lifetime is 0; a token must live at least a second") }
-        policy.config.maxLifetime = Int64(seconds)
+        try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
+            guard seconds > 0 else { throw .argument("max lifetime is 0; a token must live at least a second") }
+            policy.update { $0.maxLifetime = Int64(seconds) }
+        }
     }
 }
 
 @c @implementation
 public func tessera_policy_set_time(_ p: OpaquePointer!, _ now: Int64) -> CInt {
     entry { () throws(TesseraError) in
-        let policy = try Handle.policy(p)
-        guard now >= 0 else { throw .argument("the fixed time is negative") }
-        policy.config.fixedTime = now
+        try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
+            guard now >= 0 else { throw .argument("the fixed time is negative") }
+            policy.update { $0.fixedTime = now }
+        }
     }
 }
 
@@ -128,9 +122,12 @@ public func tessera_jwt_verify(_ key: OpaquePointer!, _ token: UnsafePointer<CCh
                                _ policy: OpaquePointer!, _ claimsOut: UnsafeMutablePointer<CChar>!, _ claimsCap: Int,
                                _ claimsLen: UnsafeMutablePointer<Int>!) -> CInt {
     verifyEntry(claimsOut, claimsCap, claimsLen) { output throws(TesseraError) -> Int in
-        let k = try Handle.key(key)
-        let t = try input(token, tokenLen, "token")
-        return try Verifier.verify(.one(k), token: t, policy: Handle.optionalPolicy(policy), mode: .jwt, output: output)
+        try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
+            let t = try input(token, tokenLen, "token")
+            return try Handle.optionalPolicy(policy) { (p: Policy?) throws(TesseraError) -> Int in
+                try Verifier.verify(.one(k), token: t, policy: p, mode: .jwt, output: output)
+            }
+        }
     }
 }
 
@@ -139,9 +136,12 @@ public func tessera_jwt_verify_keyset(_ keys: OpaquePointer!, _ token: UnsafePoi
                                       _ policy: OpaquePointer!, _ claimsOut: UnsafeMutablePointer<CChar>!, _ claimsCap: Int,
                                       _ claimsLen: UnsafeMutablePointer<Int>!) -> CInt {
     verifyEntry(claimsOut, claimsCap, claimsLen) { output throws(TesseraError) -> Int in
-        let set = try Handle.keySet(keys)
-        let t = try input(token, tokenLen, "token")
-        return try Verifier.verify(.set(set), token: t, policy: Handle.optionalPolicy(policy), mode: .jwt, output: output)
+        try Handle.keySet(keys) { (set: KeySet) throws(TesseraError) -> Int in
+            let t = try input(token, tokenLen, "token")
+            return try Handle.optionalPolicy(policy) { (p: Policy?) throws(TesseraError) -> Int in
+                try Verifier.verify(.set(set), token: t, policy: p, mode: .jwt, output: output)
+            }
+        }
     }
 }
 
@@ -150,17 +150,21 @@ public func tessera_jws_verify(_ key: OpaquePointer!, _ jws: UnsafePointer<CChar
                                _ policy: OpaquePointer!, _ payloadOut: UnsafeMutablePointer<CChar>!, _ payloadCap: Int,
                                _ payloadLen: UnsafeMutablePointer<Int>!) -> CInt {
     verifyEntry(payloadOut, payloadCap, payloadLen) { output throws(TesseraError) -> Int in
-        let k = try Handle.key(key)
-        let t = try input(jws, jwsLen, "jws")
-        return try Verifier.verify(.one(k), token: t, policy: Handle.optionalPolicy(policy), mode: .jws, output: output)
+        try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
+            let t = try input(jws, jwsLen, "jws")
+            return try Handle.optionalPolicy(policy) { (p: Policy?) throws(TesseraError) -> Int in
+                try Verifier.verify(.one(k), token: t, policy: p, mode: .jws, output: output)
+            }
+        }
     }
 }
 
 @c @implementation
 public func tessera_keyset_remove(_ set: OpaquePointer!, _ kid: UnsafePointer<CChar>!) -> CInt {
     entry { () throws(TesseraError) in
-        let s = try Handle.keySet(set)
-        guard let k = try optionalCString(kid, limit: Key.maxKidLength, "kid") else { throw .argument("kid is NULL") }
-        try s.remove(kid: Array(k))
+        try Handle.keySet(set) { (s: KeySet) throws(TesseraError) in
+            guard let k = try optionalCString(kid, limit: Key.maxKidLength, "kid") else { throw .argument("kid is NULL") }
+            try s.remove(kid: Array(k))
+        }
     }
 }
