@@ -109,10 +109,15 @@ enum JWT {
         guard p - out == signingInputLength else {
             throw TesseraError(.crypto, "internal error: payload length mismatch")
         }
-        // On the stack for HMAC, ECDSA and EdDSA; RSA's up to 2 KiB.
+        // On the stack for HMAC, ECDSA and EdDSA; RSA's up to 2 KiB. The key
+        // is borrowed inside (see Unmanaged.borrow): capturing it would
+        // retain the shared key on every token.
+        let signer = Unmanaged.passUnretained(key)
         try withUnsafeTemporaryAllocation(byteCount: max(sigLength, 1), alignment: 8) { s throws(TesseraError) in
             guard let sp = s.baseAddress else { throw TesseraError(.noMemory, "no scratch memory for the signature") }
-            try key.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp)
+            try signer.borrow { (k: Key) throws(TesseraError) in
+                try k.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp)
+            }
             p = Text.write(".", to: p)
             p = Base64.encodeURL(UnsafeRawBufferPointer(start: sp, count: sigLength), to: p)
         }

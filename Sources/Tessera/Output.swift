@@ -160,3 +160,21 @@ func withBytes<R>(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(Tess
     }
     return try result.get()
 }
+
+extension Unmanaged {
+    /// Runs `body` with the instance borrowed: no retain, no release. The
+    /// caller must keep the instance alive (Tessera's handles do). Used where
+    /// a closure would otherwise capture, and retain, an object that every
+    /// thread shares, bouncing its reference count between cores.
+    @inline(__always)
+    func borrow<R>(_ body: (Instance) throws(TesseraError) -> R) throws(TesseraError) -> R {
+        let result: Result<R, TesseraError> = _withUnsafeGuaranteedRef { instance in
+            do throws(TesseraError) {
+                return .success(try body(instance))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}

@@ -70,6 +70,14 @@ enum Verifier {
             return o.assumingMemoryBound(to: UInt8.self)
         }()
         let scratchSize = headerLength + sigLength + (direct == nil ? payloadLength : 0)
+        // Captured as Unmanaged and borrowed inside: the caller's references
+        // keep them alive, and a strong capture would retain shared objects
+        // on every token.
+        var singleKey: Unmanaged<Key>? = nil, keySet: Unmanaged<KeySet>? = nil
+        switch keys {
+        case .one(let k): singleKey = Unmanaged.passUnretained(k)
+        case .set(let s): keySet = Unmanaged.passUnretained(s)
+        }
         return try withUnsafeTemporaryAllocation(byteCount: max(scratchSize, 1), alignment: 8) { scratch throws(TesseraError) -> Int in
             guard let s = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.noMemory, "no scratch memory")
@@ -100,14 +108,17 @@ enum Verifier {
                 // 3. Signature.
                 let input = UnsafeRawBufferPointer(start: t, count: second)
                 let signature = UnsafeRawBufferPointer(start: sig, count: sigLength)
-                switch keys {
-                case .one(let key):
-                    guard key.algorithm == facts.alg else {
-                        throw .algorithm("the token's alg \(facts.alg.name) is not the key's (\(key.algorithm.name))")
+                if let singleKey {
+                    try singleKey.borrow { (key: Key) throws(TesseraError) in
+                        guard key.algorithm == facts.alg else {
+                            throw .algorithm("the token's alg \(facts.alg.name) is not the key's (\(key.algorithm.name))")
+                        }
+                        guard try key.verify(input, signature: signature) else { throw signatureError(key, sigLength) }
                     }
-                    guard try key.verify(input, signature: signature) else { throw signatureError(key, sigLength) }
-                case .set(let set):
-                    try verifyWithSet(set, facts: facts, header: header, input: input, signature: signature)
+                } else if let keySet {
+                    try keySet.borrow { (set: KeySet) throws(TesseraError) in
+                        try verifyWithSet(set, facts: facts, header: header, input: input, signature: signature)
+                    }
                 }
                 // 4. Claims.
                 if mode == .jwt {

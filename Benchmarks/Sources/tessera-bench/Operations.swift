@@ -13,12 +13,48 @@ enum Claims {
 }
 
 /// One benchmarked operation: a name (exactly as in the issue: "HS256
-/// sign", "ES256 verify", "credential sign" ...), the claims it uses, and a
-/// body that performs it once into a caller buffer and returns the status.
+/// sign", "ES256 verify", "credential sign" ...), the claims it uses, and
+/// what to call. `Work` is plain data (raw pointers into fixtures that
+/// outlive the run), so workers on different cores share no reference
+/// count: a closure here would have its context retained on every call by
+/// every thread, and the bench would measure its own contention.
 struct Operation: @unchecked Sendable {
     let name: String
     let claims: String
-    let body: (UnsafeMutablePointer<CChar>, Int) -> Int32
+    let work: Work
+
+    enum Work: @unchecked Sendable {
+        case credentialSign
+        case credentialVerify(token: UnsafePointer<CChar>, length: Int)
+        case sign(key: OpaquePointer, claims: UnsafePointer<CChar>, length: Int)
+        case verify(key: OpaquePointer, token: UnsafePointer<CChar>, length: Int, policy: OpaquePointer)
+    }
+
+    /// Performs the operation once into `out`; returns its status.
+    @inline(__always)
+    static func perform(_ work: Work, _ out: UnsafeMutablePointer<CChar>, _ cap: Int) -> Int32 {
+        var n = 0
+        switch work {
+        case .credentialSign:
+            return tessera_credential_sign(Fixtures.secretC, Fixtures.secretLength, Fixtures.peerC, Fixtures.peerLength,
+                                           Fixtures.timestamp, 3600, out, cap, &n)
+        case .credentialVerify(let token, let length):
+            return tessera_credential_verify(Fixtures.secretC, Fixtures.secretLength, Fixtures.peerC, Fixtures.peerLength,
+                                             Fixtures.timestamp, 3600, token, length, Fixtures.timestamp + 1)
+        case .sign(let key, let claims, let length):
+            return tessera_jwt_sign(key, claims, length, out, cap, &n)
+        case .verify(let key, let token, let length, let policy):
+            return tessera_jwt_verify(key, token, length, policy, out, cap, &n)
+        }
+    }
+}
+
+/// A C string copy that lives until the process ends (fixtures only).
+func permanentCopy(_ bytes: [CChar]) -> UnsafePointer<CChar> {
+    let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+    p.initialize(from: bytes, count: bytes.count)
+    p[bytes.count] = 0
+    return UnsafePointer(p)
 }
 
 /// Keys, policies and tokens are made once; the bodies only read them.
@@ -31,6 +67,10 @@ final class Fixtures: @unchecked Sendable {
     let audiencePolicy: OpaquePointer
     static let secret = Array("sky-way-secret-key-0123456789".utf8)
     static let peer = Array("TestPeerID".utf8)
+    nonisolated(unsafe) static let secretC = permanentCopy(secret.map { CChar(bitPattern: $0) })
+    static let secretLength = secret.count
+    nonisolated(unsafe) static let peerC = permanentCopy(peer.map { CChar(bitPattern: $0) })
+    static let peerLength = peer.count
     static let timestamp: Int64 = 1_700_000_000
     var credential: [CChar] = []
 
@@ -91,23 +131,15 @@ struct BenchError: Error, CustomStringConvertible {
 /// Every operation the bench knows, in table order.
 func allOperations(_ f: Fixtures) throws -> [Operation] {
     var ops: [Operation] = []
-    let secret = Fixtures.secret, peer = Fixtures.peer
     var credential = [CChar](repeating: 0, count: 64)
     var cl = 0
-    guard tessera_credential_sign(secret, secret.count, peer.map { CChar(bitPattern: $0) }, peer.count,
+    guard tessera_credential_sign(Fixtures.secretC, Fixtures.secretLength, Fixtures.peerC, Fixtures.peerLength,
                                   Fixtures.timestamp, 3600, &credential, credential.count, &cl) == TESSERA_OK else {
         throw BenchError("credential fixture failed")
     }
-    let token = Array(credential[0..<cl])
-    let peerC = peer.map { CChar(bitPattern: $0) }
-    ops.append(Operation(name: "credential sign", claims: "SkyWay") { out, cap in
-        var n = 0
-        return tessera_credential_sign(secret, secret.count, peerC, peerC.count, Fixtures.timestamp, 3600, out, cap, &n)
-    })
-    ops.append(Operation(name: "credential verify", claims: "SkyWay") { _, _ in
-        tessera_credential_verify(secret, secret.count, peerC, peerC.count, Fixtures.timestamp, 3600, token, token.count,
-                                  Fixtures.timestamp + 1)
-    })
+    ops.append(Operation(name: "credential sign", claims: "SkyWay", work: .credentialSign))
+    ops.append(Operation(name: "credential verify", claims: "SkyWay",
+                         work: .credentialVerify(token: permanentCopy(Array(credential[0..<cl])), length: cl)))
     let plan: [(tessera_alg, String, String)] = [
         (TESSERA_HS256, Claims.videoSDK, "VideoSDK"), (TESSERA_HS384, Claims.apiRTC, "ApiRTC"),
         (TESSERA_HS512, Claims.apiRTC, "ApiRTC"), (TESSERA_RS256, Claims.skykit, "Skykit"),
@@ -119,15 +151,11 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
         let name = String(cString: tessera_alg_name(alg))
         let key = try f.key(alg)
         let jwt = try f.token(alg, claims: claims)
-        let claimsBytes = Array(claims.utf8).map { CChar(bitPattern: $0) }
-        ops.append(Operation(name: "\(name) sign", claims: claimsName) { out, cap in
-            var n = 0
-            return tessera_jwt_sign(key, claimsBytes, claimsBytes.count, out, cap, &n)
-        })
-        ops.append(Operation(name: "\(name) verify", claims: claimsName) { out, cap in
-            var n = 0
-            return tessera_jwt_verify(key, jwt, jwt.count, policy, out, cap, &n)
-        })
+        let claimsC = Array(claims.utf8).map { CChar(bitPattern: $0) }
+        ops.append(Operation(name: "\(name) sign", claims: claimsName,
+                             work: .sign(key: key, claims: permanentCopy(claimsC), length: claimsC.count)))
+        ops.append(Operation(name: "\(name) verify", claims: claimsName,
+                             work: .verify(key: key, token: permanentCopy(jwt), length: jwt.count, policy: policy)))
     }
     return ops
 }

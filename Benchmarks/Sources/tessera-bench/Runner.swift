@@ -43,7 +43,7 @@ struct Runner {
         let start = monotonicNanoseconds()
         var elapsed: UInt64 = 0
         repeat {
-            for _ in 0..<8 { _ = op.body(buffer, 65536) }
+            for _ in 0..<8 { _ = Operation.perform(op.work, buffer, 65536) }
             n += 8
             elapsed = monotonicNanoseconds() - start
         } while elapsed < 30_000_000 && n < 1_000_000
@@ -68,6 +68,7 @@ struct Runner {
         struct Slots: @unchecked Sendable { let base: UnsafeMutablePointer<WorkerOutcome> }
         let slots = Slots(base: outcomes)
         let start = monotonicNanoseconds()
+        let work = op.work
         DispatchQueue.concurrentPerform(iterations: threads) { w in
             let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: 65536)
             defer { buffer.deallocate() }
@@ -78,12 +79,12 @@ struct Runner {
             for i in 0..<perThread {
                 if i & 7 == 0 {
                     let t0 = monotonicNanoseconds()
-                    let rc = op.body(buffer, 65536)
+                    let rc = Operation.perform(work, buffer, 65536)
                     let t1 = monotonicNanoseconds()
                     _ = outcome.histogram.record(t1 &- t0)
                     if rc != 0 { failures += 1; status = rc }
                 } else {
-                    let rc = op.body(buffer, 65536)
+                    let rc = Operation.perform(work, buffer, 65536)
                     if rc != 0 { failures += 1; status = rc }
                 }
             }
