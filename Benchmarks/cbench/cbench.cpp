@@ -249,7 +249,7 @@ void libjwt_HS256_verify(benchmark::State &st) {
 }
 
 // ---- credential -------------------------------------------------------------------
-void tessera_credential_sign(benchmark::State &st) {
+void bm_tessera_credential_sign(benchmark::State &st) {
   char out[64];
   size_t n = 0;
   for (auto _ : st) {
@@ -308,8 +308,10 @@ void asym_floor_verify(benchmark::State &st, Fixtures::Asym &a) {
   st.SetItemsProcessed(st.iterations());
 }
 
-void add(const char *name, void (*fn)(benchmark::State &), int max_threads) {
-  auto *b = benchmark::RegisterBenchmark(name, fn);
+// Registers a benchmark at 1, 2, 4 ... threads and at the core count.
+template <class Fn>
+void add(const std::string &name, Fn fn, int max_threads) {
+  auto *b = benchmark::RegisterBenchmark(name.c_str(), fn);
   for (int t = 1; t <= max_threads; t *= 2) b->Threads(t);
   if (max_threads & (max_threads - 1)) b->Threads(max_threads);
   b->UseRealTime();
@@ -328,23 +330,18 @@ int main(int argc, char **argv) {
   add("cppjwt_HS256_sign", cppjwt_HS256_sign, cores);
   add("tessera_HS256_verify", tessera_HS256_verify, cores);
   add("libjwt_HS256_verify", libjwt_HS256_verify, cores);
-  add("tessera_credential_sign", tessera_credential_sign, cores);
+  add("tessera_credential_sign", bm_tessera_credential_sign, cores);
   struct {
     const char *name;
     Fixtures::Asym *a;
   } asyms[] = {{"RS256", &fx().rs256}, {"ES256", &fx().es256}, {"EdDSA", &fx().eddsa}};
   for (auto &x : asyms) {
     Fixtures::Asym *a = x.a;
-    auto reg = [&](std::string name, void (*fn)(benchmark::State &, Fixtures::Asym &)) {
-      auto *b = benchmark::RegisterBenchmark(name.c_str(), [fn, a](benchmark::State &st) { fn(st, *a); });
-      for (int t = 1; t <= cores; t *= 2) b->Threads(t);
-      if (cores & (cores - 1)) b->Threads(cores);
-      b->UseRealTime();
-    };
-    reg(std::string("tessera_") + x.name + "_sign", asym_sign);
-    reg(std::string("floor_openssl_") + x.name + "_sign", asym_floor_sign);
-    reg(std::string("tessera_") + x.name + "_verify", asym_verify);
-    reg(std::string("floor_openssl_") + x.name + "_verify", asym_floor_verify);
+    std::string alg = x.name;
+    add("tessera_" + alg + "_sign", [a](benchmark::State &st) { asym_sign(st, *a); }, cores);
+    add("floor_openssl_" + alg + "_sign", [a](benchmark::State &st) { asym_floor_sign(st, *a); }, cores);
+    add("tessera_" + alg + "_verify", [a](benchmark::State &st) { asym_verify(st, *a); }, cores);
+    add("floor_openssl_" + alg + "_verify", [a](benchmark::State &st) { asym_floor_verify(st, *a); }, cores);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

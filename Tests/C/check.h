@@ -5,6 +5,7 @@
 #define TESSERA_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <tessera.h>
 
 static int passed, failed;
@@ -23,5 +24,29 @@ static int passed, failed;
 #define REPORT(program)                                                       \
   (printf("%s: %d passed, %d failed\n", program, passed, failed),             \
    failed == 0 ? 0 : 1)
+
+/* Reads dir/name whole; the caller frees. NULL if it cannot be read. */
+static inline char *read_file(const char *dir, const char *name, size_t *len) {
+  char path[1024];
+  FILE *f;
+  char *buf;
+  long size;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (!(f = fopen(path, "rb"))) return NULL;
+  fseek(f, 0, SEEK_END);
+  size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
+  if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  if (buf) {
+    buf[size] = '\0';
+    *len = (size_t)size;
+  }
+  return buf;
+}
 
 #endif

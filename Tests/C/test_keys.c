@@ -19,34 +19,10 @@
 static const char *dir;
 static FILE *report;
 
-static char *slurp(const char *name, size_t *len) {
-  char path[1024];
-  FILE *f;
-  char *buf;
-  long n;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  if (buf) {
-    buf[n] = '\0';
-    *len = (size_t)n;
-  }
-  return buf;
-}
-
 /* Loads a PEM or DER file from the key directory. */
 static int load(tessera_alg alg, const char *name, const char *kid, tessera_key **out) {
   size_t len = 0;
-  char *pem = slurp(name, &len);
+  char *pem = read_file(dir, name, &len);
   int rc;
   if (!pem) {
     printf("FAIL cannot read %s/%s\n", dir, name);
@@ -256,10 +232,10 @@ static void test_refusals(void) {
   CHECK("PEM NULL out", tessera_key_new_pem(TESSERA_RS256, garbage, strlen(garbage), NULL, NULL) == TESSERA_E_ARGUMENT);
 
   /* Algorithm confusion: asymmetric key documents as HMAC secrets. */
-  pem = slurp("rsa_spki.pem", &len);
+  pem = read_file(dir, "rsa_spki.pem", &len);
   CHECK("public PEM as HMAC secret", pem && tessera_key_new_hmac(TESSERA_HS256, pem, len, NULL, &k) == TESSERA_E_KEY);
   free(pem);
-  pem = slurp("ed25519.pem", &len);
+  pem = read_file(dir, "ed25519.pem", &len);
   CHECK("private PEM as HMAC secret", pem && tessera_key_new_hmac(TESSERA_HS512, pem, len, NULL, &k) == TESSERA_E_KEY);
   free(pem);
   {

@@ -207,26 +207,6 @@ static void test_threads(void) {
   tessera_policy_free(p);
 }
 
-static char *slurp(const char *dir, const char *name, size_t *len) {
-  char path[1024];
-  FILE *f;
-  char *buf;
-  long size;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  if (!(f = fopen(path, "rb"))) return NULL;
-  fseek(f, 0, SEEK_END);
-  size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = malloc((size_t)size + 1);
-  if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  if (buf) *len = (size_t)size;
-  return buf;
-}
-
 static int status_named(const char *name) {
   if (strcmp(name, "OK") == 0) return TESSERA_OK;
   if (strcmp(name, "SIGNATURE") == 0) return TESSERA_E_SIGNATURE;
@@ -265,7 +245,7 @@ static void test_interop(const char *dir) {
       CHECK("interop alg name", 0);
       continue;
     }
-    material = slurp(dir, keyfile, &len);
+    material = read_file(dir, keyfile, &len);
     if (!material) {
       CHECK("interop key file", 0);
       continue;

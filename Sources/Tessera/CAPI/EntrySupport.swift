@@ -48,12 +48,17 @@ func entry(out: UnsafeMutablePointer<CChar>?, cap: Int, outLen: UnsafeMutablePoi
         tessera__detail_clear()
         return Status.ok.rawValue
     } catch {
-        outLen?.pointee = error.status == .bufferTooSmall ? error.needed : 0
-        if let buffer, let base = buffer.baseAddress, buffer.count > 0 {
-            base.storeBytes(of: 0, as: UInt8.self)
-        }
-        return fail(error)
+        return fail(error, out: bufferValid ? out : nil, cap: cap, outLen: outLen)
     }
+}
+
+/// A failure of a function with a text output: `*out_len` gets the needed
+/// length for `bufferTooSmall` and 0 otherwise, and a usable buffer is left
+/// holding "" (the contract in tessera.h).
+func fail(_ error: TesseraError, out: UnsafeMutablePointer<CChar>?, cap: Int, outLen: UnsafeMutablePointer<Int>?) -> CInt {
+    outLen?.pointee = error.status == .bufferTooSmall ? error.needed : 0
+    if let out, cap > 0 { out.pointee = 0 }
+    return fail(error)
 }
 
 /// A caller's (pointer, length) input that must not be NULL.

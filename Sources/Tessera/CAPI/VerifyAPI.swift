@@ -111,9 +111,17 @@ private func verifyEntry(_ out: UnsafeMutablePointer<CChar>?, _ cap: Int, _ outL
         tessera__detail_clear()
         return Status.ok.rawValue
     } catch {
-        outLen?.pointee = error.status == .bufferTooSmall ? error.needed : 0
-        if let out, cap > 0 { out.pointee = 0 }
-        return fail(error)
+        return fail(error, out: out, cap: cap, outLen: outLen)
+    }
+}
+
+/// The body the three verify entry points share.
+private func verifyToken(_ token: UnsafePointer<CChar>?, _ length: Int, _ name: StaticString, _ keys: Verifier.Keys,
+                         _ policy: OpaquePointer?, _ mode: Verifier.Mode,
+                         _ output: UnsafeMutableRawBufferPointer?) throws(TesseraError) -> Int {
+    let t = try input(token, length, name)
+    return try Handle.optionalPolicy(policy) { (p: Policy?) throws(TesseraError) -> Int in
+        try Verifier.verify(keys, token: t, policy: p, mode: mode, output: output)
     }
 }
 
@@ -123,10 +131,7 @@ public func tessera_jwt_verify(_ key: OpaquePointer!, _ token: UnsafePointer<CCh
                                _ claimsLen: UnsafeMutablePointer<Int>!) -> CInt {
     verifyEntry(claimsOut, claimsCap, claimsLen) { output throws(TesseraError) -> Int in
         try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
-            let t = try input(token, tokenLen, "token")
-            return try Handle.optionalPolicy(policy) { (p: Policy?) throws(TesseraError) -> Int in
-                try Verifier.verify(.one(k), token: t, policy: p, mode: .jwt, output: output)
-            }
+            try verifyToken(token, tokenLen, "token", .one(k), policy, .jwt, output)
         }
     }
 }
@@ -137,10 +142,7 @@ public func tessera_jwt_verify_keyset(_ keys: OpaquePointer!, _ token: UnsafePoi
                                       _ claimsLen: UnsafeMutablePointer<Int>!) -> CInt {
     verifyEntry(claimsOut, claimsCap, claimsLen) { output throws(TesseraError) -> Int in
         try Handle.keySet(keys) { (set: KeySet) throws(TesseraError) -> Int in
-            let t = try input(token, tokenLen, "token")
-            return try Handle.optionalPolicy(policy) { (p: Policy?) throws(TesseraError) -> Int in
-                try Verifier.verify(.set(set), token: t, policy: p, mode: .jwt, output: output)
-            }
+            try verifyToken(token, tokenLen, "token", .set(set), policy, .jwt, output)
         }
     }
 }
@@ -151,10 +153,7 @@ public func tessera_jws_verify(_ key: OpaquePointer!, _ jws: UnsafePointer<CChar
                                _ payloadLen: UnsafeMutablePointer<Int>!) -> CInt {
     verifyEntry(payloadOut, payloadCap, payloadLen) { output throws(TesseraError) -> Int in
         try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
-            let t = try input(jws, jwsLen, "jws")
-            return try Handle.optionalPolicy(policy) { (p: Policy?) throws(TesseraError) -> Int in
-                try Verifier.verify(.one(k), token: t, policy: p, mode: .jws, output: output)
-            }
+            try verifyToken(jws, jwsLen, "jws", .one(k), policy, .jws, output)
         }
     }
 }
