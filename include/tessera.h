@@ -314,6 +314,66 @@ int tessera_jwt_issue(const tessera_key *key, const char *claims, size_t claims_
                       char *out, size_t out_cap, size_t *out_len);
 
 /* ------------------------------------------------------------------------
+ * Signer templates: the constant part of a token prepared once
+ * ------------------------------------------------------------------------ */
+
+typedef struct tessera_signer tessera_signer;
+
+/* Makes a signer template from a key, constant claims and issue options. A
+ * token from tessera_signer_sign(t, extra, now) is exactly the token
+ * tessera_jwt_issue(key, merged, now, ttl, flags) would make, where `merged`
+ * is the constant claims' members followed by those of `extra` (the jti
+ * aside, which is random): header, then payload, then signature.
+ *
+ * The template checks the constant claims once, encodes the protected header
+ * and the constant claims ahead of time and, for HS256/384/512 keys, saves
+ * the HMAC's inner hash state after every whole block of that constant
+ * prefix, so a token costs only its dynamic part. Immutable once made: any
+ * number of threads may sign with one template. It keeps its own reference
+ * to the key (the caller may free the key) and wipes the saved state when
+ * freed.
+ *
+ * claims      a JSON object of the claims every token carries (may be "{}");
+ *             it must not name what the template adds (iat, exp, and nbf/jti
+ *             with their flags): TESSERA_E_ARGUMENT.
+ * ttl, flags  as tessera_jwt_issue.
+ *
+ * Returns TESSERA_OK; TESSERA_E_ARGUMENT, TESSERA_E_MALFORMED,
+ * TESSERA_E_KEY (a key that cannot sign), TESSERA_E_NOMEM, TESSERA_E_CRYPTO. */
+int tessera_signer_new(const tessera_key *key, const char *claims, size_t claims_len,
+                       uint32_t ttl, unsigned flags, tessera_signer **out);
+
+/* Signs one token at `now` (Unix seconds, >= 0) into `out`.
+ *
+ * claims      NULL (with claims_len 0) for none, or a JSON object of claims
+ *             for this token only (a user id, a peer id ...): it must not
+ *             repeat a constant claim (TESSERA_E_MALFORMED) nor name what the
+ *             template adds (TESSERA_E_ARGUMENT).
+ *
+ * Writes no heap memory. Returns as tessera_jwt_issue. */
+int tessera_signer_sign(const tessera_signer *signer, const char *claims, size_t claims_len,
+                        int64_t now, char *out, size_t out_cap, size_t *out_len);
+
+/* Frees the template (and its reference to the key). Accepts NULL. */
+void tessera_signer_free(tessera_signer *signer);
+
+/* Signs `count` claim sets with one key in one call, spread across the
+ * cores when there are enough of them (32 or more: one range of at least 16
+ * per core, on short-lived threads; the calling thread takes one range).
+ * Item i: claims[i] (claims_lens[i] bytes) is signed as by tessera_jwt_sign
+ * into out + i * out_stride (out_stride bytes of room), out_lens[i] gets its
+ * length (or, with TESSERA_E_BUFFER_TOO_SMALL, the length it needs) and
+ * statuses[i] its status. The caller owns every array.
+ *
+ * Returns TESSERA_OK when every item was signed; otherwise the status of
+ * the lowest failing index, whose detail tessera_last_error() gives as
+ * "claims[i]: ...". TESSERA_E_ARGUMENT for a NULL key or array, out_stride 0,
+ * or count * out_stride overflowing; count 0 does nothing. */
+int tessera_jwt_sign_batch(const tessera_key *key, size_t count,
+                           const char *const *claims, const size_t *claims_lens,
+                           char *out, size_t out_stride, size_t *out_lens, int *statuses);
+
+/* ------------------------------------------------------------------------
  * Verification
  *
  * A policy says what a verifier accepts. Configure it, then share it

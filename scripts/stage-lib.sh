@@ -17,11 +17,16 @@ cp "$bin/libtessera-static.a" "$out/libtessera.a"
 swift_bin=$(dirname "$(readlink -f "$(command -v swiftc)")")
 static_dir=$(readlink -f "$swift_bin/../lib/swift_static/linux")
 autolink=$("$swift_bin/swift-autolink-extract" "$out/libtessera.a" -o - | tr '\n' ' ')
-# Keep only libraries that exist as static archives in the toolchain.
+# Keep only libraries that exist as static archives in the toolchain, the
+# Swift ones first: the C runtime libraries they use must come after them.
 runtime=""
 for flag in $autolink; do
   name=${flag#-l}
-  if [ -f "$static_dir/lib$name.a" ]; then runtime="$runtime $flag"; fi
+  case $name in swift*) [ -f "$static_dir/lib$name.a" ] && runtime="$runtime $flag" ;; esac
+done
+for flag in $autolink; do
+  name=${flag#-l}
+  case $name in swift*) ;; *) [ -f "$static_dir/lib$name.a" ] && runtime="$runtime $flag" ;; esac
 done
 libs_private="$static_dir/x86_64/swiftrt.o -L$static_dir$runtime -lcrypto -lstdc++ -lm -ldl -lpthread"
 sed -e "s|@VERSION@|$version|" -e "s|@LIBS_PRIVATE@|$libs_private|" tessera.pc.in > "$out/tessera.pc.tmpl"

@@ -37,7 +37,8 @@ struct HMACKey {
     private static var stateSize256: Int { MemoryLayout<SHA256_CTX>.stride }
     private static var stateSize512: Int { MemoryLayout<SHA512_CTX>.stride }
 
-    private var stateSize: Int {
+    /// Bytes of one hash state (a SHA256_CTX or a SHA512_CTX).
+    var stateSize: Int {
         hash == .sha256 ? HMACKey.stateSize256 : HMACKey.stateSize512
     }
 
@@ -137,15 +138,41 @@ struct HMACKey {
         }
     }
 
+    /// Writes to `mid` (room for `stateSize` bytes) the inner hash state
+    /// after absorbing `prefix`, whose length must be a whole number of
+    /// blocks: a signer template resumes from it for every token.
+    func innerState(after prefix: UnsafeRawBufferPointer, into mid: UnsafeMutableRawPointer) -> Bool {
+        guard prefix.count % hash.blockSize == 0 else { return false }
+        mid.copyMemory(from: states, byteCount: stateSize)
+        switch hash {
+        case .sha256:
+            let c = mid.assumingMemoryBound(to: SHA256_CTX.self)
+            return prefix.count == 0 || tessera_sha256_update(c, prefix.baseAddress, prefix.count) == 1
+        case .sha384, .sha512:
+            let c = mid.assumingMemoryBound(to: SHA512_CTX.self)
+            return prefix.count == 0 || tessera_sha512_update(c, prefix.baseAddress, prefix.count) == 1
+        }
+    }
+
     /// Computes HMAC(K, a ‖ b) into `mac`, which must have room for
     /// `hash.digestLength` bytes. The copies of the key states on the stack
     /// are wiped before returning. Returns false if OpenSSL fails.
+    @inline(__always)
     func authenticate(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                      into mac: UnsafeMutableRawPointer) -> Bool {
+        authenticate(resuming: UnsafeRawPointer(states), a, b, into: mac)
+    }
+
+    /// HMAC(K, prefix ‖ a ‖ b), where `inner` is the inner state after
+    /// `prefix` (from `innerState(after:into:)`, or the key's own initial
+    /// state for an empty prefix).
+    func authenticate(resuming start: UnsafeRawPointer, _ a: UnsafeRawBufferPointer,
+                      _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                       into mac: UnsafeMutableRawPointer) -> Bool {
         let out = mac.assumingMemoryBound(to: UInt8.self)
         switch hash {
         case .sha256:
-            var inner = states.load(as: SHA256_CTX.self)
+            var inner = start.load(as: SHA256_CTX.self)
             var outer = states.load(fromByteOffset: HMACKey.stateSize256, as: SHA256_CTX.self)
             defer { HMACKey.wipe(&inner); HMACKey.wipe(&outer) }
             guard tessera_sha256_update(&inner, a.baseAddress, a.count) == 1,
@@ -155,7 +182,7 @@ struct HMACKey {
                   tessera_sha256_final(out, &outer) == 1 else { return false }
             return true
         case .sha384, .sha512:
-            var inner = states.load(as: SHA512_CTX.self)
+            var inner = start.load(as: SHA512_CTX.self)
             var outer = states.load(fromByteOffset: HMACKey.stateSize512, as: SHA512_CTX.self)
             defer { HMACKey.wipe(&inner); HMACKey.wipe(&outer) }
             let n = hash.digestLength

@@ -19,20 +19,11 @@ enum JWT {
     /// nbf and jti appended.
     static func issue(key: Key, claims: UnsafeRawBufferPointer, now: Int64, ttl: UInt32,
                       flags: UInt32, output: Output) throws(TesseraError) -> Int {
-        guard flags & ~(issueNBF | issueJTI) == 0 else {
-            throw .argument("flags has unknown bits 0x\(String(flags & ~(issueNBF | issueJTI), radix: 16))")
-        }
-        guard now >= 0 else { throw .argument("now is negative") }
-        guard ttl > 0 else { throw .argument("ttl is 0") }
-        let (exp, overflow) = now.addingReportingOverflow(Int64(ttl))
-        guard !overflow else { throw .argument("now + ttl overflows a 64-bit NumericDate") }
+        let (exp, adding) = try checkIssue(now: now, ttl: ttl, flags: flags)
         guard claims.count <= maxTokenLength else {
             throw .malformed("claims are \(claims.count) bytes; a token is limited to \(maxTokenLength) bytes")
         }
         let top = try JSONChecker.checkObject(claims, label: "claims")
-        var adding: JSONChecker.RegisteredClaims = [.iat, .exp]
-        if flags & issueNBF != 0 { adding.insert(.nbf) }
-        if flags & issueJTI != 0 { adding.insert(.jti) }
         let clash = top.registered.intersection(adding)
         if !clash.isEmpty {
             throw .argument("claims already contain \(describe(clash)), which tessera_jwt_issue adds")
@@ -40,41 +31,81 @@ enum JWT {
         // The claims up to (not including) their closing brace, then the
         // added members and a new closing brace.
         let head = UnsafeRawBufferPointer(rebasing: claims[0..<top.closingBrace])
-        return try withUnsafeTemporaryAllocation(byteCount: 160, alignment: 1) { scratch throws(TesseraError) -> Int in
+        return try withUnsafeTemporaryAllocation(byteCount: registeredTailCapacity, alignment: 1) { scratch throws(TesseraError) -> Int in
             guard let s = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.noMemory, "no scratch memory")
             }
-            var q = s
-            if top.memberCount > 0 { q = Text.write(",", to: q) }
-            q = Text.write("\"iat\":", to: q)
-            q = Text.writeDecimal(now, to: q)
-            q = Text.write(",\"exp\":", to: q)
-            q = Text.writeDecimal(exp, to: q)
-            if flags & issueNBF != 0 {
-                q = Text.write(",\"nbf\":", to: q)
-                q = Text.writeDecimal(now, to: q)
-            }
-            if flags & issueJTI != 0 {
-                q = Text.write(",\"jti\":\"", to: q)
-                q += 36 // filled in below, once the size is known to fit
-                q = Text.write("\"", to: q)
-            }
-            q = Text.write("}", to: q)
-            let tailLength = q - s
-            let tail = UnsafeRawBufferPointer(start: s, count: tailLength)
-            let uuidAt = tailLength - 2 - 36
-            return try assemble(key: key, payloadLength: head.count + tailLength, output: output) { stream throws(TesseraError) in
-                if flags & issueJTI != 0 { try UUID.writeRandomV4(to: s + uuidAt) }
+            let tail = registeredTail(now: now, exp: exp, flags: flags, comma: top.memberCount > 0, to: s)
+            return try assemble(key: key, payloadLength: head.count + tail.bytes.count, output: output) { stream throws(TesseraError) in
+                try tail.fillJTI()
                 stream.append(head)
-                stream.append(tail)
+                stream.append(tail.bytes)
             }
         }
+    }
+
+    /// Room `registeredTail` needs: `,"iat":` and 19 digits, the same for
+    /// exp and nbf, `,"jti":"` and 36 characters and `"`, then `}`.
+    static let registeredTailCapacity = 160
+
+    /// The end of a payload that `issue` and signer templates append:
+    /// `[,]"iat":N,"exp":N[,"nbf":N][,"jti":"<uuid>"]}`.
+    struct RegisteredTail {
+        let bytes: UnsafeRawBufferPointer
+        /// Where the UUID goes, when jti was asked for.
+        let jti: UnsafeMutablePointer<UInt8>?
+
+        /// Writes the random UUID: once the output is known to fit, so a
+        /// size query consumes no randomness.
+        func fillJTI() throws(TesseraError) {
+            if let jti { try UUID.writeRandomV4(to: jti) }
+        }
+    }
+
+    /// Writes the registered tail at `s` (`registeredTailCapacity` bytes).
+    static func registeredTail(now: Int64, exp: Int64, flags: UInt32, comma: Bool,
+                               to s: UnsafeMutablePointer<UInt8>) -> RegisteredTail {
+        var q = s
+        if comma { q = Text.write(",", to: q) }
+        q = Text.write("\"iat\":", to: q)
+        q = Text.writeDecimal(now, to: q)
+        q = Text.write(",\"exp\":", to: q)
+        q = Text.writeDecimal(exp, to: q)
+        if flags & issueNBF != 0 {
+            q = Text.write(",\"nbf\":", to: q)
+            q = Text.writeDecimal(now, to: q)
+        }
+        var jti: UnsafeMutablePointer<UInt8>? = nil
+        if flags & issueJTI != 0 {
+            q = Text.write(",\"jti\":\"", to: q)
+            jti = q
+            q += 36
+            q = Text.write("\"", to: q)
+        }
+        q = Text.write("}", to: q)
+        return RegisteredTail(bytes: UnsafeRawBufferPointer(start: s, count: q - s), jti: jti)
+    }
+
+    /// Checks `now`, `ttl` and `flags` for issue and signer templates;
+    /// returns exp and the registered claims that will be added.
+    static func checkIssue(now: Int64, ttl: UInt32, flags: UInt32) throws(TesseraError) -> (exp: Int64, adding: JSONChecker.RegisteredClaims) {
+        guard flags & ~(issueNBF | issueJTI) == 0 else {
+            throw .argument("flags has unknown bits 0x\(String(flags & ~(issueNBF | issueJTI), radix: 16))")
+        }
+        guard now >= 0 else { throw .argument("now is negative") }
+        guard ttl > 0 else { throw .argument("ttl is 0") }
+        let (exp, overflow) = now.addingReportingOverflow(Int64(ttl))
+        guard !overflow else { throw .argument("now + ttl overflows a 64-bit NumericDate") }
+        var adding: JSONChecker.RegisteredClaims = [.iat, .exp]
+        if flags & issueNBF != 0 { adding.insert(.nbf) }
+        if flags & issueJTI != 0 { adding.insert(.jti) }
+        return (exp, adding)
     }
 
     static let issueNBF: UInt32 = 1
     static let issueJTI: UInt32 = 2
 
-    private static func describe(_ c: JSONChecker.RegisteredClaims) -> String {
+    static func describe(_ c: JSONChecker.RegisteredClaims) -> String {
         var names: [String] = []
         if c.contains(.iat) { names.append("\"iat\"") }
         if c.contains(.exp) { names.append("\"exp\"") }
@@ -86,7 +117,7 @@ enum JWT {
     /// Writes `header.payload.signature` into `output`: the key's encoded
     /// header, the payload that `writePayload` streams (exactly
     /// `payloadLength` bytes), and the signature over both.
-    private static func assemble(key: Key, payloadLength: Int, output: Output,
+    static func assemble(key: Key, payloadLength: Int, output: Output,
                                  writePayload: (inout Base64.URLStream) throws(TesseraError) -> Void) throws(TesseraError) -> Int {
         let header = key.encodedHeader
         let sigLength = key.signatureLength

@@ -125,6 +125,8 @@ if [ -f "$api_out" ]; then
   [ -n "$tok" ] && check_token "HS256 sign" "$tok" 0123456789abcdef0123456789abcdef sha256 || fail "HS256 token printed"
   tok=$(sed -n 's/^TOKEN hs256kid //p' "$api_out")
   [ -n "$tok" ] && check_token "HS256 sign with kid" "$tok" 0123456789abcdef0123456789abcdef sha256 || fail "kid token printed"
+  tok=$(sed -n 's/^TOKEN hs256template //p' "$api_out")
+  [ -n "$tok" ] && check_token "HS256 template sign" "$tok" 0123456789abcdef0123456789abcdef sha256 || fail "template token printed"
   tok=$(sed -n 's/^TOKEN hs512issue //p' "$api_out")
   [ -n "$tok" ] && check_token "HS512 issue" "$tok" \
     0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef sha512 || fail "HS512 token printed"

@@ -347,6 +347,87 @@ static void test_issue(void) {
   tessera_key_free(k);
 }
 
+/* ---- signer templates and batch signing ---------------------------------- */
+
+static void test_templates(void) {
+  tessera_key *k = NULL;
+  tessera_signer *t = NULL;
+  char a[1024], b[1024];
+  size_t na = 0, nb = 0;
+  CHECK("template key", tessera_key_new_hmac(TESSERA_HS256, SECRET32, 32, NULL, &k) == TESSERA_OK);
+  CHECK("signer_new", tessera_signer_new(k, CLAIMS, strlen(CLAIMS), 600, 0, &t) == TESSERA_OK && t != NULL);
+  CHECK("issue for comparison", tessera_jwt_issue(k, CLAIMS, strlen(CLAIMS), 1700000000, 600, 0, b, sizeof b, &nb) == TESSERA_OK);
+  tessera_key_free(k); /* the template keeps its own reference */
+  CHECK("template sign", tessera_signer_sign(t, NULL, 0, 1700000000, a, sizeof a, &na) == TESSERA_OK);
+  CHECK("template = issue", na == nb && strcmp(a, b) == 0);
+  printf("TOKEN hs256template %s\n", a);
+  CHECK("template size query", tessera_signer_sign(t, NULL, 0, 1700000000, NULL, 0, &nb) == TESSERA_E_BUFFER_TOO_SMALL && nb == na);
+  CHECK("template extra", tessera_signer_sign(t, "{\"sub\":\"alice\"}", 15, 1700000000, a, sizeof a, &na) == TESSERA_OK);
+  CHECK("template extra repeats constant", tessera_signer_sign(t, "{\"version\":3}", 13, 1, a, sizeof a, &na) == TESSERA_E_MALFORMED);
+  CHECK("template extra adds iat", tessera_signer_sign(t, "{\"iat\":3}", 9, 1, a, sizeof a, &na) == TESSERA_E_ARGUMENT);
+  CHECK("template NULL claims with length", tessera_signer_sign(t, NULL, 4, 1, a, sizeof a, &na) == TESSERA_E_ARGUMENT);
+  CHECK("template negative now", tessera_signer_sign(t, NULL, 0, -1, a, sizeof a, &na) == TESSERA_E_ARGUMENT);
+  CHECK("template NULL signer", tessera_signer_sign(NULL, NULL, 0, 1, a, sizeof a, &na) == TESSERA_E_ARGUMENT);
+  CHECK("template NULL out_len", tessera_signer_sign(t, NULL, 0, 1, a, sizeof a, NULL) == TESSERA_E_ARGUMENT);
+  tessera_signer_free(t);
+  tessera_signer_free(NULL);
+  CHECK("signer_new NULL key", tessera_signer_new(NULL, "{}", 2, 600, 0, &t) == TESSERA_E_ARGUMENT);
+  CHECK("signer_new clash", tessera_key_new_hmac(TESSERA_HS256, SECRET32, 32, NULL, &k) == TESSERA_OK &&
+                                tessera_signer_new(k, "{\"exp\":1}", 9, 600, 0, &t) == TESSERA_E_ARGUMENT && t == NULL);
+  CHECK("signer_new ttl 0", tessera_signer_new(k, "{}", 2, 0, 0, &t) == TESSERA_E_ARGUMENT);
+  CHECK("signer_new NULL out", tessera_signer_new(k, "{}", 2, 60, 0, NULL) == TESSERA_E_ARGUMENT);
+  tessera_key_free(k);
+}
+
+static void test_batch(void) {
+  enum { N = 200, STRIDE = 512 };
+  tessera_key *k = NULL;
+  static const char *claims[N];
+  static size_t lens[N], out_lens[N];
+  static int statuses[N];
+  static char out[N * STRIDE];
+  static char texts[N][64];
+  char one[STRIDE];
+  size_t n1 = 0;
+  int i, rc, same = 1;
+  CHECK("batch key", tessera_key_new_hmac(TESSERA_HS256, SECRET32, 32, NULL, &k) == TESSERA_OK);
+  for (i = 0; i < N; i++) {
+    sprintf(texts[i], "{\"peer\":\"p-%d\",\"n\":%d}", i, i);
+    claims[i] = texts[i];
+    lens[i] = strlen(texts[i]);
+  }
+  rc = tessera_jwt_sign_batch(k, N, claims, lens, out, STRIDE, out_lens, statuses);
+  CHECK("batch all ok", rc == TESSERA_OK);
+  for (i = 0; i < N; i++) {
+    if (statuses[i] != TESSERA_OK || tessera_jwt_sign(k, claims[i], lens[i], one, sizeof one, &n1) != TESSERA_OK ||
+        n1 != out_lens[i] || strcmp(one, out + i * STRIDE) != 0)
+      same = 0;
+  }
+  CHECK("batch tokens = single tokens", same);
+  /* Item 37 malformed, item 50 NULL: the lowest failing index is reported. */
+  claims[37] = "{\"a\":";
+  lens[37] = 5;
+  claims[50] = NULL;
+  rc = tessera_jwt_sign_batch(k, N, claims, lens, out, STRIDE, out_lens, statuses);
+  CHECK("batch first failure", rc == TESSERA_E_MALFORMED && strstr(tessera_last_error(), "claims[37]") != NULL);
+  CHECK("batch per-item statuses", statuses[37] == TESSERA_E_MALFORMED && statuses[50] == TESSERA_E_ARGUMENT &&
+                                       statuses[36] == TESSERA_OK && statuses[199] == TESSERA_OK &&
+                                       out[37 * STRIDE] == '\0' && out_lens[37] == 0);
+  claims[37] = texts[37];
+  lens[37] = strlen(texts[37]);
+  claims[50] = texts[50];
+  /* Too little room per item: each item says what it needs. */
+  rc = tessera_jwt_sign_batch(k, 3, claims, lens, out, 16, out_lens, statuses);
+  CHECK("batch small stride", rc == TESSERA_E_BUFFER_TOO_SMALL && statuses[0] == TESSERA_E_BUFFER_TOO_SMALL && out_lens[0] > 16);
+  CHECK("batch count 0", tessera_jwt_sign_batch(k, 0, NULL, NULL, NULL, 0, NULL, NULL) == TESSERA_OK);
+  CHECK("batch NULL arrays", tessera_jwt_sign_batch(k, 3, NULL, lens, out, STRIDE, out_lens, statuses) == TESSERA_E_ARGUMENT);
+  CHECK("batch stride 0", tessera_jwt_sign_batch(k, 3, claims, lens, out, 0, out_lens, statuses) == TESSERA_E_ARGUMENT);
+  CHECK("batch overflow", tessera_jwt_sign_batch(k, (size_t)1 << 40, claims, lens, out, (size_t)1 << 40, out_lens, statuses) ==
+                              TESSERA_E_ARGUMENT);
+  CHECK("batch NULL key", tessera_jwt_sign_batch(NULL, 3, claims, lens, out, STRIDE, out_lens, statuses) == TESSERA_E_ARGUMENT);
+  tessera_key_free(k);
+}
+
 /* ---- four threads signing with one key --------------------------------- */
 
 struct worker {
@@ -407,6 +488,8 @@ int main(void) {
   test_keys();
   test_sign();
   test_issue();
+  test_templates();
+  test_batch();
   test_threads();
   return REPORT("test_api");
 }

@@ -1,0 +1,216 @@
+import COpenSSL
+
+/// A signer template (`tessera_signer`): a key, constant claims and issue
+/// options (ttl, nbf, jti), prepared once so that each token costs only its
+/// dynamic part.
+///
+/// A token's payload is the constant claims' members, then the caller's
+/// per-token claims (if any), then `"iat":now,"exp":now+ttl` and the flagged
+/// `nbf`, `jti` — exactly what `tessera_jwt_issue` would produce for the
+/// merged object. At creation the template
+///
+/// - checks the constant claims once (strict JSON, no clash with what it adds);
+/// - encodes the protected header and as much of the constant claims as fills
+///   whole base64 groups (3 bytes → 4 characters); the 0-2 bytes left over are
+///   carried into each token's encoding;
+/// - for HMAC keys, absorbs every whole hash block of that constant prefix of
+///   the signing input into a copy of the key's inner state.
+///
+/// A token then copies the prefix, encodes only the dynamic bytes, and
+/// resumes the inner hash from the saved state: for the VideoSDK payload two
+/// of the five inner SHA-256 blocks are never hashed again. Immutable after
+/// creation; any number of threads may sign with one template.
+final class Signer: @unchecked Sendable {
+    let key: Key
+    let ttl: UInt32
+    let flags: UInt32
+    /// Header segment, ".", and the base64url of the constant claims' whole
+    /// groups.
+    private let prefix: UnsafeMutableRawBufferPointer
+    /// Constant payload bytes not yet encoded (fewer than 3).
+    private let carryStorage: UnsafeMutableRawPointer
+    private let carryCount: Int
+    /// Copied from the key so that signing reads nothing but the template.
+    private let hmac: HMACKey?
+    private let headerCount: Int
+    private let sigLength: Int
+    /// Length of the constant payload (`{` and the constant members).
+    private let constantLength: Int
+    private let constantMembers: Int
+    /// Unescaped top-level names of the constant claims, to refuse a
+    /// per-token claim that repeats one.
+    private let constantNames: [[UInt8]]
+    private let adding: JSONChecker.RegisteredClaims
+    /// HMAC keys: the inner state after `prefix[0..<absorbed]`.
+    private let midState: UnsafeMutableRawPointer?
+    private let absorbed: Int
+
+    init(key: Key, claims: UnsafeRawBufferPointer, ttl: UInt32, flags: UInt32) throws(TesseraError) {
+        let (_, adding) = try JWT.checkIssue(now: 0, ttl: ttl, flags: flags)
+        guard claims.count <= JWT.maxTokenLength else {
+            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(JWT.maxTokenLength) bytes")
+        }
+        try key.checkCanSign()
+        let top = try JSONChecker.checkObject(claims, label: "claims")
+        let clash = top.registered.intersection(adding)
+        if !clash.isEmpty {
+            throw .argument("claims already contain \(JWT.describe(clash)), which the template adds to every token")
+        }
+        guard let base = claims.baseAddress else { throw .malformed("claims are empty") }
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        var names: [[UInt8]] = []
+        var members = JSONChecker.Members(p: p, n: claims.count)
+        while let m = members.next() { names.append(Signer.unescaped(m.name, in: p)) }
+
+        let head = UnsafeRawBufferPointer(rebasing: claims[0..<top.closingBrace])
+        let whole = head.count - head.count % 3
+        let headerCount = key.encodedHeader.count
+        guard let encodedWhole = Base64.urlEncodedLength(whole) else { throw .malformed("claims too large") }
+        let prefix = UnsafeMutableRawBufferPointer.allocate(byteCount: headerCount + 1 + encodedWhole, alignment: 8)
+        guard let prefixBase = prefix.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            prefix.deallocate()
+            throw TesseraError(.noMemory, "no memory for the template")
+        }
+        var q = Text.write(key.encodedHeader, to: prefixBase)
+        q = Text.write(".", to: q)
+        _ = Base64.encodeURL(UnsafeRawBufferPointer(rebasing: head[0..<whole]), to: q)
+        let carry = UnsafeMutableRawPointer.allocate(byteCount: 2, alignment: 1)
+        if let rest = UnsafeRawBufferPointer(rebasing: head[whole...]).baseAddress, head.count > whole {
+            carry.copyMemory(from: rest, byteCount: head.count - whole)
+        }
+
+        var mid: UnsafeMutableRawPointer? = nil
+        var absorbed = 0
+        if let hmac = key.hmac {
+            absorbed = prefix.count - prefix.count % hmac.hash.blockSize
+            let state = UnsafeMutableRawPointer.allocate(byteCount: hmac.stateSize, alignment: 16)
+            guard hmac.innerState(after: UnsafeRawBufferPointer(rebasing: prefix[0..<absorbed]), into: state) else {
+                OPENSSL_cleanse(state, hmac.stateSize)
+                state.deallocate()
+                prefix.deallocate()
+                carry.deallocate()
+                throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL")
+            }
+            mid = state
+        }
+        self.key = key
+        self.ttl = ttl
+        self.flags = flags
+        self.prefix = prefix
+        self.carryStorage = carry
+        self.carryCount = head.count - whole
+        self.hmac = key.hmac
+        self.headerCount = headerCount
+        self.sigLength = key.signatureLength
+        self.constantLength = head.count
+        self.constantMembers = top.memberCount
+        self.constantNames = names
+        self.adding = adding
+        self.midState = mid
+        self.absorbed = absorbed
+    }
+
+    deinit {
+        if let midState, let hmac {
+            // The saved state is as sensitive as the key's own.
+            OPENSSL_cleanse(midState, hmac.stateSize)
+            midState.deallocate()
+        }
+        prefix.deallocate()
+        carryStorage.deallocate()
+    }
+
+    private static func unescaped(_ span: JSONChecker.NameSpan, in p: UnsafePointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var scalars = JSONChecker.Scalars(span, in: p)
+        while let u = scalars.next() {
+            if let scalar = Unicode.Scalar(u) { out.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? []) }
+        }
+        return out
+    }
+
+    /// One token at `now`, with `extra` (a JSON object, or nil) merged in.
+    func sign(now: Int64, extra: UnsafeRawBufferPointer?, output: Output) throws(TesseraError) -> Int {
+        let (exp, _) = try JWT.checkIssue(now: now, ttl: ttl, flags: flags)
+        // The per-token claims' members, between their braces.
+        var extraInner = UnsafeRawBufferPointer(start: nil, count: 0)
+        if let extra, extra.count > 0 {
+            guard extra.count <= JWT.maxTokenLength else {
+                throw .malformed("claims are \(extra.count) bytes; a token is limited to \(JWT.maxTokenLength) bytes")
+            }
+            let top = try JSONChecker.checkObject(extra, label: "claims")
+            let clash = top.registered.intersection(adding)
+            if !clash.isEmpty {
+                throw .argument("claims contain \(JWT.describe(clash)), which the template adds")
+            }
+            if top.memberCount > 0, let base = extra.baseAddress {
+                let p = base.assumingMemoryBound(to: UInt8.self)
+                var members = JSONChecker.Members(p: p, n: extra.count)
+                while let m = members.next() {
+                    for name in constantNames where name.withUnsafeBytes({ JSONChecker.stringEquals(m.name, $0, in: p) }) {
+                        throw .malformed("claims: a member repeats one of the template's constant claims")
+                    }
+                }
+                // From just after '{' to the closing brace.
+                var start = 0
+                while extra[start] != UInt8(ascii: "{") { start += 1 }
+                extraInner = UnsafeRawBufferPointer(rebasing: extra[(start + 1)..<top.closingBrace])
+            }
+        }
+        let needsComma = constantMembers > 0
+        let separator: StaticString = ","
+        let separatorBytes = UnsafeRawBufferPointer(start: separator.utf8Start, count: 1)
+        let hasExtra = extraInner.count > 0
+        return try withUnsafeTemporaryAllocation(byteCount: JWT.registeredTailCapacity, alignment: 1) { scratch throws(TesseraError) -> Int in
+            guard let s = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                throw TesseraError(.noMemory, "no scratch memory")
+            }
+            let tail = JWT.registeredTail(now: now, exp: exp, flags: flags, comma: needsComma || hasExtra, to: s)
+            let dynamicLength = (hasExtra ? (needsComma ? 1 : 0) + extraInner.count : 0) + tail.bytes.count
+            let payloadLength = constantLength + dynamicLength
+            guard let payloadB64 = Base64.urlEncodedLength(payloadLength), let sigB64 = Base64.urlEncodedLength(sigLength) else {
+                throw .malformed("payload too large")
+            }
+            let signingInputLength = headerCount + 1 + payloadB64
+            let total = signingInputLength + 1 + sigB64
+            guard total <= JWT.maxTokenLength else {
+                throw .malformed("the token would be \(total) bytes, over the limit of \(JWT.maxTokenLength)")
+            }
+            let out = try output.reserve(total)
+            try tail.fillJTI()
+            var p = Text.write(UnsafeRawBufferPointer(prefix), to: out)
+            var stream = Base64.URLStream(to: p)
+            stream.append(UnsafeRawBufferPointer(start: carryStorage, count: carryCount))
+            if hasExtra {
+                if needsComma { stream.append(separatorBytes) }
+                stream.append(extraInner)
+            }
+            stream.append(tail.bytes)
+            p = stream.finish()
+            guard p - out == signingInputLength else { throw TesseraError(.crypto, "internal error: payload length mismatch") }
+            p = Text.write(".", to: p)
+            if let midState, let hmac {
+                var mac: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+                let rest = UnsafeRawBufferPointer(start: out + absorbed, count: signingInputLength - absorbed)
+                let ok = withUnsafeMutableBytes(of: &mac) { m -> Bool in
+                    guard let mp = m.baseAddress, hmac.authenticate(resuming: midState, rest, into: mp) else { return false }
+                    p = Base64.encodeURL(UnsafeRawBufferPointer(start: mp, count: sigLength), to: p)
+                    OPENSSL_cleanse(mp, m.count)
+                    return true
+                }
+                guard ok else { throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL") }
+            } else {
+                let signer = Unmanaged.passUnretained(key)
+                try withUnsafeTemporaryAllocation(byteCount: max(sigLength, 1), alignment: 8) { sig throws(TesseraError) in
+                    guard let sp = sig.baseAddress else { throw TesseraError(.noMemory, "no scratch memory") }
+                    try signer.borrow { (k: Key) throws(TesseraError) in
+                        try k.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp)
+                    }
+                    p = Base64.encodeURL(UnsafeRawBufferPointer(start: sp, count: sigLength), to: p)
+                }
+            }
+            p[0] = 0
+            return total
+        }
+    }
+}
