@@ -84,3 +84,23 @@ import Testing
         }
     }
 }
+
+@Suite struct DecimalTests {
+    func text(_ v: Int64) -> String {
+        var out = [UInt8](repeating: 0, count: 24)
+        let n = out.withUnsafeMutableBufferPointer { o in Text.writeDecimal(v, to: o.baseAddress!) - o.baseAddress! }
+        #expect(n == Text.decimalLength(v))
+        return String(decoding: out[0..<n], as: UTF8.self)
+    }
+
+    @Test func matchesTheStandardLibrary() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 9999, 10000, 10001, 99999, 100000,
+                               1_700_000_000, 1_700_000_600, 253_402_300_799, Int64.max, Int64.min, -1, -10, -99, -100]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 1, -p]
+        }
+        for v in values { #expect(text(v) == String(v), "\(v)") }
+    }
+}
