@@ -18,7 +18,7 @@ def main():
     results = data["results"]
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), sharey=False)
     for ax, kind in zip(axes, ("sign", "verify")):
-        names = [n for n in dict.fromkeys(r["name"] for r in results) if n.endswith(" " + kind)]
+        names = [n for n in dict.fromkeys(r["name"] for r in results) if n.endswith(" " + kind) or (kind == "sign" and " sign " in n)]
         for name in names:
             rows = sorted((r for r in results if r["name"] == name), key=lambda r: r["threads"])
             ax.plot([r["threads"] for r in rows], [r["ops_per_sec"] for r in rows], marker="o", label=name)

@@ -358,8 +358,9 @@ int tessera_signer_sign(const tessera_signer *signer, const char *claims, size_t
 void tessera_signer_free(tessera_signer *signer);
 
 /* Signs `count` claim sets with one key in one call, spread across the
- * cores when there are enough of them (32 or more: one range of at least 16
- * per core, on short-lived threads; the calling thread takes one range).
+ * cores when there are enough of them (512 or more: one range of at least
+ * 256 per core, on short-lived threads; the calling thread takes one range;
+ * smaller batches run on the calling thread alone).
  * Item i: claims[i] (claims_lens[i] bytes) is signed as by tessera_jwt_sign
  * into out + i * out_stride (out_stride bytes of room), out_lens[i] gets its
  * length (or, with TESSERA_E_BUFFER_TOO_SMALL, the length it needs) and

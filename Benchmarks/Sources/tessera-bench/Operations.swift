@@ -28,7 +28,13 @@ struct Operation: @unchecked Sendable {
         case credentialVerify(token: UnsafePointer<CChar>, length: Int)
         case sign(key: OpaquePointer, claims: UnsafePointer<CChar>, length: Int)
         case verify(key: OpaquePointer, token: UnsafePointer<CChar>, length: Int, policy: OpaquePointer)
+        case template(signer: OpaquePointer)
+        case batch(key: OpaquePointer, claims: UnsafePointer<UnsafePointer<CChar>?>, lengths: UnsafePointer<Int>, count: Int)
     }
+
+    /// Tokens per `batch` operation.
+    static let batchSize = 1024
+    static let batchStride = 512
 
     /// Performs the operation once into `out`; returns its status.
     @inline(__always)
@@ -45,6 +51,14 @@ struct Operation: @unchecked Sendable {
             return tessera_jwt_sign(key, claims, length, out, cap, &n)
         case .verify(let key, let token, let length, let policy):
             return tessera_jwt_verify(key, token, length, policy, out, cap, &n)
+        case .template(let signer):
+            return tessera_signer_sign(signer, nil, 0, Fixtures.timestamp, out, cap, &n)
+        case .batch(let key, let claims, let lengths, let count):
+            // The output buffer (1 MiB) holds count × batchStride bytes;
+            // the lengths and statuses go to scratch past the tokens.
+            let lens = UnsafeMutableRawPointer(out + count * batchStride).bindMemory(to: Int.self, capacity: count)
+            let statuses = UnsafeMutableRawPointer(lens + count).bindMemory(to: Int32.self, capacity: count)
+            return tessera_jwt_sign_batch(key, count, claims, lengths, out, batchStride, lens, statuses)
         }
     }
 }
@@ -61,6 +75,7 @@ func permanentCopy(_ bytes: [CChar]) -> UnsafePointer<CChar> {
 final class Fixtures: @unchecked Sendable {
     var keys: [tessera_alg: OpaquePointer] = [:]
     var tokens: [tessera_alg: [CChar]] = [:]
+    var signers: [OpaquePointer] = []
     /// A fixed clock (the fixed-time tokens stay valid); `audiencePolicy`
     /// also expects the ApiRTC audience.
     let policy: OpaquePointer
@@ -87,6 +102,7 @@ final class Fixtures: @unchecked Sendable {
     }
 
     deinit {
+        for signer in signers { tessera_signer_free(signer) }
         for key in keys.values { tessera_key_free(key) }
         tessera_policy_free(policy)
         tessera_policy_free(audiencePolicy)
@@ -146,6 +162,25 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
         (TESSERA_PS256, Claims.skykit, "Skykit"), (TESSERA_ES256, Claims.skykit, "Skykit"),
         (TESSERA_ES384, Claims.skykit, "Skykit"), (TESSERA_EDDSA, Claims.skykit, "Skykit"),
     ]
+    // The template and batch paths, on the HS256 row's claims.
+    let hs256 = try f.key(TESSERA_HS256)
+    let constant = #"{"apikey":"4f3c2a1b-9d8e-4c7b-a6f5-e4d3c2b1a098","permissions":["allow_join","allow_mod"],"version":2,"roles":["CRAWLER"]}"#
+    var signer: OpaquePointer? = nil
+    guard tessera_signer_new(hs256, constant, constant.utf8.count, 600, 0, &signer) == TESSERA_OK, let signer else {
+        throw BenchError("tessera_signer_new failed: \(String(cString: tessera_last_error()))")
+    }
+    f.signers.append(signer)
+    let videoSDK = permanentCopy(Array(Claims.videoSDK.utf8).map { CChar(bitPattern: $0) })
+    let claimsArray = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: Operation.batchSize)
+    claimsArray.initialize(repeating: videoSDK, count: Operation.batchSize)
+    let lengthArray = UnsafeMutablePointer<Int>.allocate(capacity: Operation.batchSize)
+    lengthArray.initialize(repeating: Claims.videoSDK.utf8.count, count: Operation.batchSize)
+    let extra: [Operation] = [
+        Operation(name: "HS256 template sign", claims: "VideoSDK", work: .template(signer: signer)),
+        Operation(name: "HS256 batch sign x1024", claims: "VideoSDK",
+                  work: .batch(key: hs256, claims: UnsafePointer(claimsArray), lengths: UnsafePointer(lengthArray),
+                               count: Operation.batchSize)),
+    ]
     for (alg, claims, claimsName) in plan {
         let policy = claimsName == "ApiRTC" ? f.audiencePolicy : f.policy
         let name = String(cString: tessera_alg_name(alg))
@@ -156,6 +191,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
                              work: .sign(key: key, claims: permanentCopy(claimsC), length: claimsC.count)))
         ops.append(Operation(name: "\(name) verify", claims: claimsName,
                              work: .verify(key: key, token: permanentCopy(jwt), length: jwt.count, policy: policy)))
+        if alg == TESSERA_HS256 { ops += extra }
     }
     return ops
 }

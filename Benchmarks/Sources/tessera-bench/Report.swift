@@ -9,13 +9,13 @@ func table(_ results: [Result], cores: Int) -> String {
     var lines: [String] = []
     lines.append("Tessera \(String(cString: tessera_version_string())) · \(cores) CPUs · \(cpuModel())")
     lines.append("C entry points on DispatchQueue.concurrentPerform; ns/op = threads / throughput; latency from 1 op in 8")
-    let header = [pad("operation", 18, left: true), pad("claims", 9, left: true), pad("threads", 7), pad("ops/s", 12),
+    let header = [pad("operation", 22, left: true), pad("claims", 9, left: true), pad("threads", 7), pad("ops/s", 12),
                   pad("ns/op", 9), pad("p50 ns", 9), pad("p99 ns", 9), pad("p99.9 ns", 9), pad("mallocs/op", 10),
                   pad("efficiency", 10)]
     lines.append(header.joined(separator: " "))
     lines.append(String(repeating: "-", count: lines.last!.count))
     for r in results {
-        lines.append([pad(r.name, 18, left: true), pad(r.claims, 9, left: true), pad("\(r.threads)", 7), pad(f(r.opsPerSec, 0), 12),
+        lines.append([pad(r.name, 22, left: true), pad(r.claims, 9, left: true), pad("\(r.threads)", 7), pad(f(r.opsPerSec, 0), 12),
                       pad(f(r.nsPerOp, 0), 9), pad("\(r.p50)", 9), pad("\(r.p99)", 9), pad("\(r.p999)", 9),
                       pad(f(r.mallocsPerOp, 2), 10), pad(r.efficiency.map { f($0 * 100, 1) + " %" } ?? "-", 10)].joined(separator: " "))
     }

@@ -32,18 +32,20 @@ struct Result {
 /// individually for the latency histogram (so clock reads add little to the
 /// throughput figure) and counting its own thread's heap allocations.
 struct Runner {
+    /// Each worker's output buffer: room for a batch of tokens.
+    static let bufferSize = 1 << 20
     let seconds: Double
     let minOps: Int
 
     /// Estimated ns/op from a short single-thread run.
     func calibrate(_ op: Operation) -> Double {
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: 65536)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Runner.bufferSize)
         defer { buffer.deallocate() }
         var n = 0
         let start = monotonicNanoseconds()
         var elapsed: UInt64 = 0
         repeat {
-            for _ in 0..<8 { _ = Operation.perform(op.work, buffer, 65536) }
+            for _ in 0..<8 { _ = Operation.perform(op.work, buffer, Runner.bufferSize) }
             n += 8
             elapsed = monotonicNanoseconds() - start
         } while elapsed < 30_000_000 && n < 1_000_000
@@ -70,7 +72,7 @@ struct Runner {
         let start = monotonicNanoseconds()
         let work = op.work
         DispatchQueue.concurrentPerform(iterations: threads) { w in
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: 65536)
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Runner.bufferSize)
             defer { buffer.deallocate() }
             var outcome = WorkerOutcome()
             var failures = 0
@@ -79,12 +81,12 @@ struct Runner {
             for i in 0..<perThread {
                 if i & 7 == 0 {
                     let t0 = monotonicNanoseconds()
-                    let rc = Operation.perform(work, buffer, 65536)
+                    let rc = Operation.perform(work, buffer, Runner.bufferSize)
                     let t1 = monotonicNanoseconds()
                     _ = outcome.histogram.record(t1 &- t0)
                     if rc != 0 { failures += 1; status = rc }
                 } else {
-                    let rc = Operation.perform(work, buffer, 65536)
+                    let rc = Operation.perform(work, buffer, Runner.bufferSize)
                     if rc != 0 { failures += 1; status = rc }
                 }
             }

@@ -96,6 +96,9 @@ public func tessera_jwt_sign_batch(_ key: OpaquePointer!, _ count: Int,
     }
 }
 
+/// Fewest tokens worth a thread of their own.
+private let minPerThread = 256
+
 /// One worker's share of a batch.
 private struct BatchRange {
     let arrays: BatchArrays
@@ -112,8 +115,10 @@ private func batchThread(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableR
     return nil
 }
 
-/// Splits the batch into one contiguous range per core (at least 16 tokens
-/// each) and signs them on short-lived POSIX threads, the calling thread
+/// Splits the batch into one contiguous range per core (at least
+/// `minPerThread` tokens each, about 100 µs of HS256 work, so that starting a
+/// thread costs a small fraction of what it does) and signs them on
+/// short-lived POSIX threads, the calling thread
 /// taking the first range. Plain pthreads rather than Dispatch: linking
 /// libdispatch into the library would start a second thread pool inside
 /// the host process and leave a libdispatch symbol in libtessera.so's
@@ -121,7 +126,7 @@ private func batchThread(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableR
 /// the calling thread.
 private func signInParallel(_ arrays: BatchArrays, count: Int) {
     let cpus = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    let workers = max(1, min(cpus, count / 16))
+    let workers = max(1, min(cpus, count / minPerThread))
     if workers == 1 {
         BatchRange(arrays: arrays, start: 0, end: count).run()
         return
