@@ -52,7 +52,7 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' $(BUILD)/lib/tessera.pc.tmpl > "$(DESTDIR)$(PREFIX)/lib/pkgconfig/tessera.pc"
 	@echo "installed Tessera $(VERSION) under $(DESTDIR)$(PREFIX)"
 
-test: test-swift test-c test-bench
+test: test-swift test-bench test-c
 
 test-swift: deps
 	$(SWIFT) test
@@ -74,7 +74,6 @@ CBENCH_ARGS   ?=
 
 bench-deps: deps
 	@scripts/ensure-deps.sh $(BENCH_DEPS)
-	@scripts/ensure-python.sh matplotlib
 
 tessera-bench-build: deps
 	$(SWIFT) build -c release --package-path Benchmarks
@@ -89,6 +88,7 @@ cbench-build: bench-deps
 	  -Wl,-rpath,$(CURDIR)/$(STAGE)/lib -lbenchmark -ljwt -lcrypto -pthread
 
 bench: bench-deps tessera-bench-build cbench-build
+	@scripts/ensure-python.sh matplotlib
 	mkdir -p $(RESULTS)
 	$(TESSERA_BENCH) --json $(RESULTS)/tessera-bench.json --plot $(RESULTS)/tessera-bench.png $(BENCH_ARGS)
 	$(CBENCH) --benchmark_out=$(RESULTS)/cbench.json --benchmark_out_format=json $(CBENCH_ARGS)
