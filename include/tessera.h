@@ -19,8 +19,9 @@
  *   is set to 0 and, when out_cap > 0, out[0] is set to NUL. out_len must
  *   never be NULL.
  * - The library never hands the caller heap memory except from constructors
- *   (tessera_key_new_*, tessera_key_generate, tessera_keyset_new*), each
- *   paired with a _free function that accepts NULL.
+ *   (tessera_key_new_*, tessera_key_generate, tessera_keyset_new*,
+ *   tessera_policy_new, tessera_signer_new), each paired with a _free
+ *   function that accepts NULL.
  * - Lengths are size_t; a length above SIZE_MAX / 2 is refused as
  *   TESSERA_E_ARGUMENT.
  * - No function aborts, prints, reads the environment or traps on bad input:
@@ -29,9 +30,11 @@
  * Thread safety
  * -------------
  * Tessera is thread-safe. Objects (tessera_key, tessera_keyset,
- * tessera_policy) are immutable once built (a key set once its keys are
- * added, a policy once its setters have run): any number of threads may use
- * one object at the same time, without locks. The only per-thread state is the detail behind
+ * tessera_policy, tessera_signer) are immutable once built (a key set once
+ * its keys are added, a policy once its setters have run): any number of
+ * threads may use one object at the same time, without locks, and the
+ * library writes no memory that the threads share while they do (no
+ * reference counts, no locks, no caches), so throughput scales with cores. The only per-thread state is the detail behind
  * tessera_last_error(). A key must not be freed while another thread still
  * uses it: that is the caller's to arrange, as with free().
  *

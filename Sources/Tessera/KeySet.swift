@@ -3,7 +3,23 @@
 /// Built and configured first, then shared read-only by any number of
 /// threads.
 final class KeySet: @unchecked Sendable {
+    /// The strong references, for add/remove/export.
     private(set) var keys: [Key] = []
+    /// The same keys as unretained references in memory the set owns,
+    /// rebuilt by add/remove: verification walks this, so that threads
+    /// sharing a set write no reference count per token.
+    private(set) var frozen = UnsafeMutableBufferPointer<Unmanaged<Key>>(start: nil, count: 0)
+
+    deinit {
+        frozen.deallocate()
+    }
+
+    private func freeze() {
+        frozen.deallocate()
+        let list = UnsafeMutableBufferPointer<Unmanaged<Key>>.allocate(capacity: keys.count)
+        for (i, key) in keys.enumerated() { list[i] = Unmanaged.passUnretained(key) }
+        frozen = list
+    }
 
     /// Most keys a set holds (a bound on work per token lookup).
     static let maxKeys = 1024
@@ -13,12 +29,14 @@ final class KeySet: @unchecked Sendable {
     func add(_ key: Key) throws(TesseraError) {
         guard keys.count < KeySet.maxKeys else { throw .argument("the key set already holds \(KeySet.maxKeys) keys") }
         keys.append(key)
+        freeze()
     }
 
     /// Removes every key whose kid is exactly `kid`.
     func remove(kid: [UInt8]) throws(TesseraError) {
         let before = keys.count
         keys.removeAll { $0.kid == kid }
+        freeze()
         guard keys.count < before else { throw TesseraError(.keyNotFound, "no key in the set has that kid") }
     }
 

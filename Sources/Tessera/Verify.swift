@@ -152,18 +152,21 @@ enum Verifier {
     private static func verifyWithSet(_ set: KeySet, facts: HeaderFacts, header: UnsafePointer<UInt8>,
                                       input: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) throws(TesseraError) {
         var kidMatches = 0
-        var tried: Key? = nil
-        for key in set.keys {
-            if let kid = facts.kid {
-                guard let keyKid = key.kid,
-                      keyKid.withUnsafeBytes({ JSONChecker.stringEquals(kid, $0, in: header) }) else { continue }
-                kidMatches += 1
+        var tried: Unmanaged<Key>? = nil
+        for entry in set.frozen {
+            let verified = try entry.borrow { (key: Key) throws(TesseraError) -> Bool in
+                if let kid = facts.kid {
+                    guard let keyKid = key.kid,
+                          keyKid.withUnsafeBytes({ JSONChecker.stringEquals(kid, $0, in: header) }) else { return false }
+                    kidMatches += 1
+                }
+                guard key.algorithm == facts.alg else { return false }
+                tried = entry
+                return try key.verify(input, signature: signature)
             }
-            guard key.algorithm == facts.alg else { continue }
-            tried = key
-            if try key.verify(input, signature: signature) { return }
+            if verified { return }
         }
-        if let tried { throw signatureError(tried, signature.count) }
+        if let tried { throw tried._withUnsafeGuaranteedRef { signatureError($0, signature.count) } }
         if facts.kid != nil {
             throw TesseraError(.keyNotFound, kidMatches == 0 ? "no key in the set has the token's kid"
                                : "the key with the token's kid is not for \(facts.alg.name)")
