@@ -540,6 +540,26 @@ int tessera_credential_verify(const void *secret, size_t secret_len,
                               int64_t timestamp, uint32_t ttl,
                               const char *auth_token, size_t auth_token_len, int64_t now);
 
+/* ------------------------------------------------------------------------
+ * TURN REST API credentials (coturn's use-auth-secret,
+ * draft-uberti-behave-turn-rest-00)
+ *
+ * A TURN server configured with a static auth secret accepts the username
+ * "<expiry>:<user>" (expiry in Unix seconds) with the password
+ *   base64(HMAC-SHA1(secret, username))
+ * until the expiry passes. Build the username with the expiry you choose
+ * (for example tessera_now() + ttl), then:
+ * ------------------------------------------------------------------------ */
+
+#define TESSERA_TURN_PASSWORD_LEN 28
+
+/* Writes the password for `username` (1-512 bytes, used as is): 28
+ * characters of standard base64 and a NUL. TESSERA_E_ARGUMENT for a NULL or
+ * empty secret or username, or a username over 512 bytes. */
+int tessera_turn_password(const void *secret, size_t secret_len,
+                          const char *username, size_t username_len,
+                          char *out, size_t out_cap, size_t *out_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,10 @@
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #endif
 
+static inline int tessera_sha1_init(SHA_CTX *c) { return SHA1_Init(c); }
+static inline int tessera_sha1_update(SHA_CTX *c, const void *p, size_t n) { return SHA1_Update(c, p, n); }
+static inline int tessera_sha1_final(unsigned char *md, SHA_CTX *c) { return SHA1_Final(md, c); }
+
 static inline int tessera_sha256_init(SHA256_CTX *c) { return SHA256_Init(c); }
 static inline int tessera_sha256_update(SHA256_CTX *c, const void *p, size_t n) { return SHA256_Update(c, p, n); }
 static inline int tessera_sha256_final(unsigned char *md, SHA256_CTX *c) { return SHA256_Final(md, c); }

@@ -3,10 +3,13 @@ import Glibc
 
 /// The SHA-2 functions behind HS256/384/512 and the credential.
 enum HashKind: Sendable {
-    case sha256, sha384, sha512
+    /// SHA-1 serves only TURN REST passwords (coturn's use-auth-secret),
+    /// never a JWS algorithm.
+    case sha1, sha256, sha384, sha512
 
     var digestLength: Int {
         switch self {
+        case .sha1: return 20
         case .sha256: return 32
         case .sha384: return 48
         case .sha512: return 64
@@ -15,7 +18,7 @@ enum HashKind: Sendable {
 
     var blockSize: Int {
         switch self {
-        case .sha256: return 64
+        case .sha1, .sha256: return 64
         case .sha384, .sha512: return 128
         }
     }
@@ -34,18 +37,25 @@ struct HMACKey {
     /// inner state, then outer state, each a SHA256_CTX or a SHA512_CTX.
     private let states: UnsafeMutableRawPointer
 
+    private static var stateSize1: Int { MemoryLayout<SHA_CTX>.stride }
     private static var stateSize256: Int { MemoryLayout<SHA256_CTX>.stride }
     private static var stateSize512: Int { MemoryLayout<SHA512_CTX>.stride }
 
     /// Bytes of one hash state (a SHA256_CTX or a SHA512_CTX).
-    var stateSize: Int {
-        hash == .sha256 ? HMACKey.stateSize256 : HMACKey.stateSize512
+    var stateSize: Int { HMACKey.stateSize(hash) }
+
+    private static func stateSize(_ hash: HashKind) -> Int {
+        switch hash {
+        case .sha1: return stateSize1
+        case .sha256: return stateSize256
+        case .sha384, .sha512: return stateSize512
+        }
     }
 
     /// Keys `hash` with `secret`. Returns nil only when memory runs out or
     /// OpenSSL's hash functions fail.
     init?(hash: HashKind, secret: UnsafeRawBufferPointer) {
-        let size = hash == .sha256 ? HMACKey.stateSize256 : HMACKey.stateSize512
+        let size = HMACKey.stateSize(hash)
         guard let mem = malloc(2 * size) else { return nil }
         self.hash = hash
         self.states = mem
@@ -65,7 +75,7 @@ struct HMACKey {
     /// (one-off MACs such as the credential's: no heap allocation), then
     /// wipes the states. Returns nil if OpenSSL's hash functions fail.
     static func withEphemeral<R>(hash: HashKind, secret: UnsafeRawBufferPointer, _ body: (HMACKey) -> R) -> R? {
-        let size = hash == .sha256 ? stateSize256 : stateSize512
+        let size = stateSize(hash)
         return withUnsafeTemporaryAllocation(byteCount: 2 * size, alignment: 16) { mem -> R? in
             guard let base = mem.baseAddress else { return nil }
             defer { OPENSSL_cleanse(base, 2 * size) }
@@ -105,6 +115,9 @@ struct HMACKey {
     /// Initialises a hash state at `ctx` and feeds it `bytes`.
     private static func absorb(hash: HashKind, _ bytes: UnsafeRawBufferPointer, into ctx: UnsafeMutableRawPointer) -> Bool {
         switch hash {
+        case .sha1:
+            let c = ctx.bindMemory(to: SHA_CTX.self, capacity: 1)
+            return tessera_sha1_init(c) == 1 && tessera_sha1_update(c, bytes.baseAddress, bytes.count) == 1
         case .sha256:
             let c = ctx.bindMemory(to: SHA256_CTX.self, capacity: 1)
             return tessera_sha256_init(c) == 1 && tessera_sha256_update(c, bytes.baseAddress, bytes.count) == 1
@@ -120,6 +133,11 @@ struct HMACKey {
     /// A plain digest of `bytes` (for secrets longer than a block).
     private static func digest(hash: HashKind, _ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) -> Bool {
         switch hash {
+        case .sha1:
+            var c = SHA_CTX()
+            defer { wipe(&c) }
+            return tessera_sha1_init(&c) == 1 && tessera_sha1_update(&c, bytes.baseAddress, bytes.count) == 1
+                && tessera_sha1_final(out.assumingMemoryBound(to: UInt8.self), &c) == 1
         case .sha256:
             var c = SHA256_CTX()
             defer { wipe(&c) }
@@ -145,6 +163,9 @@ struct HMACKey {
         guard prefix.count % hash.blockSize == 0 else { return false }
         mid.copyMemory(from: states, byteCount: stateSize)
         switch hash {
+        case .sha1:
+            let c = mid.assumingMemoryBound(to: SHA_CTX.self)
+            return prefix.count == 0 || tessera_sha1_update(c, prefix.baseAddress, prefix.count) == 1
         case .sha256:
             let c = mid.assumingMemoryBound(to: SHA256_CTX.self)
             return prefix.count == 0 || tessera_sha256_update(c, prefix.baseAddress, prefix.count) == 1
@@ -171,6 +192,16 @@ struct HMACKey {
                       into mac: UnsafeMutableRawPointer) -> Bool {
         let out = mac.assumingMemoryBound(to: UInt8.self)
         switch hash {
+        case .sha1:
+            var inner = start.load(as: SHA_CTX.self)
+            var outer = states.load(fromByteOffset: HMACKey.stateSize1, as: SHA_CTX.self)
+            defer { HMACKey.wipe(&inner); HMACKey.wipe(&outer) }
+            guard tessera_sha1_update(&inner, a.baseAddress, a.count) == 1,
+                  b.count == 0 || tessera_sha1_update(&inner, b.baseAddress, b.count) == 1,
+                  tessera_sha1_final(out, &inner) == 1,
+                  tessera_sha1_update(&outer, out, 20) == 1,
+                  tessera_sha1_final(out, &outer) == 1 else { return false }
+            return true
         case .sha256:
             var inner = start.load(as: SHA256_CTX.self)
             var outer = states.load(fromByteOffset: HMACKey.stateSize256, as: SHA256_CTX.self)

@@ -57,3 +57,38 @@ import Testing
         }
     }
 }
+
+/// HMAC-SHA1 for TURN passwords: RFC 2202 test cases 1 and 2, and a coturn
+/// style password computed with `printf '%s' 1700003600:alice | openssl dgst
+/// -sha1 -hmac turn-shared-secret -binary | base64` (OpenSSL 3.0.19).
+@Suite struct TurnTests {
+    func mac(_ key: [UInt8], _ data: [UInt8]) -> String {
+        var out = [UInt8](repeating: 0, count: 20)
+        let ok = key.withUnsafeBytes { k in
+            data.withUnsafeBytes { d in
+                out.withUnsafeMutableBytes { o in HMACKey.withEphemeral(hash: .sha1, secret: k) { $0.authenticate(d, into: o.baseAddress!) } }
+            }
+        }
+        #expect(ok == true)
+        return hexString(out)
+    }
+
+    @Test func rfc2202() {
+        #expect(mac([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8)) == "b617318655057264e28bc0b6fb378c8ef146be00")
+        #expect(mac(Array("Jefe".utf8), Array("what do ya want for nothing?".utf8)) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+        // Case 6: a key longer than the block is hashed first.
+        #expect(mac([UInt8](repeating: 0xaa, count: 80), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
+                == "aa4ae5e15272d00e95705637ce8a3b55ed402112")
+    }
+
+    @Test func coturnPassword() throws {
+        var out = [UInt8](repeating: 0, count: 64)
+        let n = try Array("turn-shared-secret".utf8).withUnsafeBytes { s in
+            try Array("1700003600:alice".utf8).withUnsafeBytes { u in
+                try out.withUnsafeMutableBytes { o in try Turn.password(secret: s, username: u, output: Output(buffer: o)) }
+            }
+        }
+        #expect(n == 28)
+        #expect(String(decoding: out[0..<n], as: UTF8.self) == "NT6MdRpcXYd2/BSFDz9lHArmh+Y=")
+    }
+}
