@@ -166,6 +166,25 @@ static void test_verify(void) {
   CHECK("verify detail has no secret", strstr(tessera_last_error(), SECRET) == NULL);
 }
 
+/* TURN REST password: openssl's answer for the same input,
+ * printf '%s' 1700003600:alice | openssl dgst -sha1 -hmac turn-shared-secret -binary | base64 */
+static void test_turn(void) {
+  char out[64];
+  size_t n = 0;
+  const char *user = "1700003600:alice";
+  CHECK("turn password", tessera_turn_password("turn-shared-secret", 18, user, strlen(user), out, sizeof out, &n) == TESSERA_OK &&
+                             n == TESSERA_TURN_PASSWORD_LEN && strcmp(out, "NT6MdRpcXYd2/BSFDz9lHArmh+Y=") == 0);
+  CHECK("turn size query", tessera_turn_password("s", 1, user, strlen(user), NULL, 0, &n) == TESSERA_E_BUFFER_TOO_SMALL && n == 28);
+  CHECK("turn empty secret", tessera_turn_password("", 0, user, strlen(user), out, sizeof out, &n) == TESSERA_E_ARGUMENT);
+  CHECK("turn NULL username", tessera_turn_password("s", 1, NULL, 3, out, sizeof out, &n) == TESSERA_E_ARGUMENT);
+  CHECK("turn empty username", tessera_turn_password("s", 1, "", 0, out, sizeof out, &n) == TESSERA_E_ARGUMENT);
+  {
+    char longname[600];
+    memset(longname, 'u', sizeof longname);
+    CHECK("turn long username", tessera_turn_password("s", 1, longname, sizeof longname, out, sizeof out, &n) == TESSERA_E_ARGUMENT);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s credential_known_answers.txt\n", argv[0]);
@@ -175,5 +194,6 @@ int main(int argc, char **argv) {
   test_bounds_and_order();
   test_json();
   test_verify();
+  test_turn();
   return REPORT("test_credential");
 }

@@ -1,0 +1,708 @@
+/*
+ * auth-server: the auth server a real-time communication platform's customer
+ * runs, for all five seed platforms, on Tessera.
+ *
+ *   auth-server --port PORT --config FILE
+ *
+ * libmicrohttpd (thread pool) serves HTTP; SQLite keeps VideoSDK meetings and
+ * Sceenic session tokens across restarts; jansson reads the config and writes
+ * JSON bodies; Tessera signs and verifies every credential and token. Keys,
+ * signer templates and policies are built once at start-up and shared by all
+ * threads. One log line per request on stderr; SIGTERM or SIGINT stops it
+ * cleanly.
+ *
+ * Endpoints (see README.md):
+ *   GET  /healthz
+ *   POST /authenticate                      SkyWay peer credential
+ *   GET  /get-token[?permissions=a,b]       VideoSDK token
+ *   POST /create-meeting                    VideoSDK (token in Authorization)
+ *   POST /validate-meeting/:meetingId       VideoSDK (token in Authorization)
+ *   GET  /apirtc/token?userId=U             ApiRTC token
+ *   POST /sceenic/sessions                  Sceenic Watch Together token, stored
+ *   GET  /sceenic/sessions/:tokenId         the same token again
+ *   GET  /sk-api/v1/devices                 Skykit API, RS256 bearer token
+ *   GET  /turn/credentials?username=U       coturn use-auth-secret credentials
+ */
+#define _GNU_SOURCE
+#include <tessera.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sqlite3.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define MAX_BODY (64 * 1024)
+#define MAX_SKYKIT_KEYS 64
+
+/* ---- configuration and shared state (read-only after start-up) ------------- */
+
+struct skykit_key {
+  char *issuer;
+  tessera_key *key;
+  tessera_policy *policy;
+};
+
+static struct {
+  sqlite3 *db;
+  pthread_mutex_t db_lock;
+  /* SkyWay */
+  char *skyway_secret;
+  uint32_t skyway_ttl;
+  json_t *session_tokens; /* array of strings, or NULL: any token accepted */
+  /* VideoSDK */
+  char *videosdk_apikey;
+  tessera_key *videosdk_key;
+  tessera_signer *videosdk_signer; /* constant apikey and version; ttl 600 */
+  tessera_policy *videosdk_policy;
+  /* ApiRTC */
+  tessera_signer *apirtc_signer;
+  /* Sceenic */
+  char *sceenic_apikey;
+  tessera_key *sceenic_key;
+  /* Skykit */
+  struct skykit_key skykit[MAX_SKYKIT_KEYS];
+  size_t skykit_count;
+  /* TURN */
+  char *turn_secret;
+  uint32_t turn_ttl;
+  json_t *turn_uris;
+} cfg;
+
+static void die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("auth-server: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(1);
+}
+
+static void check(int rc, const char *what) {
+  if (rc != TESSERA_OK) die("%s: %s (%s)", what, tessera_strerror(rc), tessera_last_error());
+}
+
+static const char *config_string(json_t *obj, const char *section, const char *name) {
+  const char *v = json_string_value(json_object_get(obj, name));
+  if (!v) die("config: %s.%s must be a string", section, name);
+  return v;
+}
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  if (buf) {
+    buf[n] = '\0';
+    *len = (size_t)n;
+  }
+  return buf;
+}
+
+static void db_exec(const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(cfg.db, sql, NULL, NULL, &err) != SQLITE_OK) die("sqlite: %s", err ? err : "error");
+}
+
+static void load_config(const char *path) {
+  json_error_t jerr;
+  json_t *root = json_load_file(path, 0, &jerr), *sec;
+  tessera_policy *p;
+  if (!root) die("config %s: %s (line %d)", path, jerr.text, jerr.line);
+
+  const char *database = json_string_value(json_object_get(root, "database"));
+  if (!database) die("config: database must be a path");
+  if (sqlite3_open_v2(database, &cfg.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
+    die("sqlite: cannot open %s", database);
+  db_exec("PRAGMA journal_mode=WAL;"
+          "CREATE TABLE IF NOT EXISTS meetings (id TEXT PRIMARY KEY, created INTEGER NOT NULL);"
+          "CREATE TABLE IF NOT EXISTS sceenic_sessions (token_id TEXT PRIMARY KEY, token TEXT NOT NULL,"
+          " created INTEGER NOT NULL);");
+  pthread_mutex_init(&cfg.db_lock, NULL);
+
+  if ((sec = json_object_get(root, "skyway"))) {
+    json_int_t ttl = json_integer_value(json_object_get(sec, "ttl"));
+    cfg.skyway_secret = strdup(config_string(sec, "skyway", "secretKey"));
+    if (ttl < TESSERA_CREDENTIAL_TTL_MIN || ttl > TESSERA_CREDENTIAL_TTL_MAX) die("config: skyway.ttl must be 600-90000");
+    cfg.skyway_ttl = (uint32_t)ttl;
+    cfg.session_tokens = json_incref(json_object_get(sec, "sessionTokens"));
+  }
+  if ((sec = json_object_get(root, "videosdk"))) {
+    const char *secret = config_string(sec, "videosdk", "secret");
+    cfg.videosdk_apikey = strdup(config_string(sec, "videosdk", "apiKey"));
+    check(tessera_key_new_hmac(TESSERA_HS256, secret, strlen(secret), NULL, &cfg.videosdk_key), "videosdk.secret");
+    {
+      json_t *constant = json_pack("{s:s, s:i}", "apikey", cfg.videosdk_apikey, "version", 2);
+      char *text = json_dumps(constant, JSON_COMPACT);
+      check(tessera_signer_new(cfg.videosdk_key, text, strlen(text), 600, 0, &cfg.videosdk_signer), "videosdk template");
+      free(text);
+      json_decref(constant);
+    }
+    check(tessera_policy_new(&cfg.videosdk_policy), "policy");
+    check(tessera_policy_allow_alg(cfg.videosdk_policy, TESSERA_HS256), "policy");
+    check(tessera_policy_set_max_lifetime(cfg.videosdk_policy, 600), "policy");
+    check(tessera_policy_require_claim(cfg.videosdk_policy, "exp"), "policy");
+    check(tessera_policy_require_claim(cfg.videosdk_policy, "apikey"), "policy");
+  }
+  if ((sec = json_object_get(root, "apirtc"))) {
+    const char *secret = config_string(sec, "apirtc", "secret");
+    tessera_key *k = NULL;
+    json_t *constant = json_pack("{s:s, s:s}", "sub", config_string(sec, "apirtc", "apiKey"), "aud", "apiRTC");
+    char *text = json_dumps(constant, JSON_COMPACT);
+    check(tessera_key_new_hmac(TESSERA_HS256, secret, strlen(secret), NULL, &k), "apirtc.secret");
+    check(tessera_signer_new(k, text, strlen(text), 3600, TESSERA_ISSUE_JTI, &cfg.apirtc_signer), "apirtc template");
+    tessera_key_free(k); /* the template keeps its own reference */
+    free(text);
+    json_decref(constant);
+  }
+  if ((sec = json_object_get(root, "sceenic"))) {
+    const char *secret = config_string(sec, "sceenic", "apiSecret");
+    cfg.sceenic_apikey = strdup(config_string(sec, "sceenic", "apiKey"));
+    check(tessera_key_new_hmac(TESSERA_HS256, secret, strlen(secret), NULL, &cfg.sceenic_key), "sceenic.apiSecret");
+  }
+  if ((sec = json_object_get(root, "skykit"))) {
+    const char *issuer;
+    json_t *path;
+    json_object_foreach(json_object_get(sec, "keys"), issuer, path) {
+      size_t len = 0;
+      char *pem;
+      struct skykit_key *s = &cfg.skykit[cfg.skykit_count];
+      if (cfg.skykit_count == MAX_SKYKIT_KEYS) die("config: at most %d Skykit keys", MAX_SKYKIT_KEYS);
+      if (!json_is_string(path) || !(pem = read_file(json_string_value(path), &len)))
+        die("config: skykit key for %s: cannot read its PEM", issuer);
+      check(tessera_key_new_pem(TESSERA_RS256, pem, len, NULL, &s->key), "skykit key");
+      free(pem);
+      /* Skykit: RS256, iss the registered e-mail, lifetime at most one hour. */
+      check(tessera_policy_new(&p), "policy");
+      check(tessera_policy_allow_alg(p, TESSERA_RS256), "policy");
+      check(tessera_policy_set_issuer(p, issuer), "skykit issuer");
+      check(tessera_policy_set_max_lifetime(p, 3600), "policy");
+      s->policy = p;
+      s->issuer = strdup(issuer);
+      cfg.skykit_count++;
+    }
+  }
+  if ((sec = json_object_get(root, "turn"))) {
+    json_int_t ttl = json_integer_value(json_object_get(sec, "ttl"));
+    cfg.turn_secret = strdup(config_string(sec, "turn", "secret"));
+    if (ttl <= 0 || ttl > 7 * 86400) die("config: turn.ttl must be 1-604800");
+    cfg.turn_ttl = (uint32_t)ttl;
+    cfg.turn_uris = json_incref(json_object_get(sec, "uris"));
+    if (!json_is_array(cfg.turn_uris)) die("config: turn.uris must be an array");
+  }
+  json_decref(root);
+}
+
+/* ---- requests ------------------------------------------------------------------ */
+
+struct request {
+  char *body;
+  size_t len;
+  int too_large;
+  struct timespec start;
+};
+
+struct reply {
+  unsigned status;
+  char *body; /* JSON text, malloc'd */
+};
+
+static struct reply json_reply(unsigned status, json_t *obj) {
+  struct reply r = {status, json_dumps(obj, JSON_COMPACT)};
+  json_decref(obj);
+  return r;
+}
+
+static struct reply error_reply(unsigned status, const char *message) {
+  return json_reply(status, json_pack("{s:s}", "error", message));
+}
+
+static struct reply tessera_error_reply(unsigned status, int rc) {
+  return json_reply(status, json_pack("{s:s, s:s}", "error", tessera_strerror(rc), "detail", tessera_last_error()));
+}
+
+/* Strict percent-decoding of a form value: '+' is a space; a '%' must start
+ * two hex digits; the result must be UTF-8 without NUL. Returns 0 on success. */
+static int form_decode(const char *s, size_t n, char *out, size_t cap) {
+  size_t i, o = 0;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (o + 1 >= cap) return -1;
+    if (c == '+') {
+      out[o++] = ' ';
+    } else if (c == '%') {
+      int hi, lo;
+      if (i + 2 >= n) return -1; /* needs two more characters */
+      hi = s[i + 1] >= '0' && s[i + 1] <= '9' ? s[i + 1] - '0' : (s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'f' ? (s[i + 1] | 0x20) - 'a' + 10 : -1;
+      lo = s[i + 2] >= '0' && s[i + 2] <= '9' ? s[i + 2] - '0' : (s[i + 2] | 0x20) >= 'a' && (s[i + 2] | 0x20) <= 'f' ? (s[i + 2] | 0x20) - 'a' + 10 : -1;
+      if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return -1;
+      out[o++] = (char)(hi << 4 | lo);
+      i += 2;
+    } else {
+      out[o++] = (char)c;
+    }
+  }
+  out[o] = '\0';
+  return 0;
+}
+
+/* The value of `name` in an application/x-www-form-urlencoded body, decoded
+ * into out. 1 found, 0 absent, -1 malformed. */
+static int form_value(const char *body, size_t len, const char *name, char *out, size_t cap) {
+  size_t i = 0, nl = strlen(name);
+  while (i < len) {
+    size_t end = i, eq;
+    while (end < len && body[end] != '&') end++;
+    eq = i;
+    while (eq < end && body[eq] != '=') eq++;
+    if (eq - i == nl && memcmp(body + i, name, nl) == 0) {
+      if (eq == end) return -1;
+      return form_decode(body + eq + 1, end - eq - 1, out, cap) == 0 ? 1 : -1;
+    }
+    i = end + 1;
+  }
+  return 0;
+}
+
+/* A printable ASCII id of 1-128 characters from the URL (path parameters). */
+static int valid_id(const char *s) {
+  size_t n = strlen(s), i;
+  if (n == 0 || n > 128) return 0;
+  for (i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+      return 0;
+  return 1;
+}
+
+static void random_letters(char *out, size_t n) {
+  unsigned char b[64];
+  size_t i;
+  if (getrandom(b, n, 0) != (ssize_t)n) die("getrandom failed");
+  for (i = 0; i < n; i++) out[i] = (char)('a' + b[i] % 26);
+}
+
+static void random_hex(char *out, size_t bytes) {
+  unsigned char b[32];
+  size_t i;
+  if (bytes > sizeof b || getrandom(b, bytes, 0) != (ssize_t)bytes) die("getrandom failed");
+  for (i = 0; i < bytes; i++) sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* The token in an Authorization header: "Bearer <token>" or the bare token
+ * (VideoSDK's clients send it bare). */
+static const char *bearer(struct MHD_Connection *c) {
+  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+  if (!h) return NULL;
+  if (strncmp(h, "Bearer ", 7) == 0) h += 7;
+  return *h ? h : NULL;
+}
+
+/* ---- platform handlers ----------------------------------------------------------- */
+
+static struct reply skyway_authenticate(struct request *rq) {
+  char peer[256], session[256];
+  char out[1024];
+  size_t n = 0;
+  int a, b, rc;
+  if (!cfg.skyway_secret) return error_reply(404, "SkyWay is not configured");
+  a = form_value(rq->body, rq->len, "peerId", peer, sizeof peer);
+  b = form_value(rq->body, rq->len, "sessionToken", session, sizeof session);
+  if (a < 0 || b < 0) return error_reply(400, "malformed form body");
+  if (a == 0 || b == 0 || !*peer) return error_reply(400, "peerId and sessionToken are required");
+  if (json_is_array(cfg.session_tokens)) {
+    size_t i, ok = 0;
+    json_t *v;
+    json_array_foreach(cfg.session_tokens, i, v) ok |= json_is_string(v) && strcmp(json_string_value(v), session) == 0;
+    if (!ok) return error_reply(401, "unknown session token");
+  }
+  rc = tessera_credential_json(cfg.skyway_secret, strlen(cfg.skyway_secret), peer, strlen(peer), tessera_now(),
+                               cfg.skyway_ttl, out, sizeof out, &n);
+  if (rc == TESSERA_E_MALFORMED || rc == TESSERA_E_ARGUMENT) return tessera_error_reply(400, rc);
+  if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
+  return (struct reply){200, strdup(out)};
+}
+
+static struct reply videosdk_get_token(struct MHD_Connection *c) {
+  const char *perms = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "permissions");
+  /* The per-token claims: {"permissions":[...]}, from a fixed vocabulary. */
+  char extra[256] = "{\"permissions\":[", token[2048];
+  size_t used = strlen(extra), n = 0;
+  int rc, count = 0;
+  if (!cfg.videosdk_key) return error_reply(404, "VideoSDK is not configured");
+  if (!perms) perms = "allow_join";
+  while (*perms) {
+    size_t len = strcspn(perms, ",");
+    if (!((len == 10 && !strncmp(perms, "allow_join", 10)) || (len == 8 && !strncmp(perms, "ask_join", 8)) ||
+          (len == 9 && !strncmp(perms, "allow_mod", 9))) || ++count > 3)
+      return error_reply(400, "permissions are allow_join, ask_join and allow_mod");
+    used += (size_t)snprintf(extra + used, sizeof extra - used, "%s\"%.*s\"", count > 1 ? "," : "", (int)len, perms);
+    perms += len;
+    if (*perms == ',') perms++;
+  }
+  snprintf(extra + used, sizeof extra - used, "]}");
+  rc = tessera_signer_sign(cfg.videosdk_signer, extra, strlen(extra), tessera_now(), token, sizeof token, &n);
+  if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
+  {
+    /* A token is base64url and dots: nothing to escape. */
+    struct reply r = {200, malloc(n + 13)};
+    if (r.body) sprintf(r.body, "{\"token\":\"%s\"}", token);
+    return r;
+  }
+}
+
+static int videosdk_token_ok(struct MHD_Connection *c, struct reply *fail) {
+  const char *token = bearer(c);
+  int rc;
+  if (!token) {
+    *fail = error_reply(401, "missing token in Authorization");
+    return 0;
+  }
+  rc = tessera_jwt_verify(cfg.videosdk_key, token, strlen(token), cfg.videosdk_policy, NULL, 0, NULL);
+  if (rc != TESSERA_OK) {
+    *fail = tessera_error_reply(401, rc);
+    return 0;
+  }
+  return 1;
+}
+
+static struct reply videosdk_create_meeting(struct MHD_Connection *c) {
+  struct reply fail;
+  char id[12];
+  sqlite3_stmt *st;
+  int tries;
+  if (!cfg.videosdk_key) return error_reply(404, "VideoSDK is not configured");
+  if (!videosdk_token_ok(c, &fail)) return fail;
+  pthread_mutex_lock(&cfg.db_lock);
+  for (tries = 0; tries < 8; tries++) {
+    random_letters(id, 3);
+    id[3] = '-';
+    random_letters(id + 4, 3);
+    id[7] = '-';
+    random_letters(id + 8, 3);
+    id[11] = '\0';
+    if (sqlite3_prepare_v2(cfg.db, "INSERT INTO meetings (id, created) VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK) break;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, tessera_now());
+    if (sqlite3_step(st) == SQLITE_DONE) {
+      sqlite3_finalize(st);
+      pthread_mutex_unlock(&cfg.db_lock);
+      return json_reply(200, json_pack("{s:s}", "meetingId", id));
+    }
+    sqlite3_finalize(st); /* an id taken already: try another */
+  }
+  pthread_mutex_unlock(&cfg.db_lock);
+  return error_reply(500, "could not store the meeting");
+}
+
+static struct reply videosdk_validate_meeting(struct MHD_Connection *c, const char *id) {
+  struct reply fail;
+  sqlite3_stmt *st;
+  int found = 0;
+  if (!cfg.videosdk_key) return error_reply(404, "VideoSDK is not configured");
+  if (!videosdk_token_ok(c, &fail)) return fail;
+  if (!valid_id(id)) return error_reply(404, "no such meeting");
+  pthread_mutex_lock(&cfg.db_lock);
+  if (sqlite3_prepare_v2(cfg.db, "SELECT 1 FROM meetings WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+  }
+  pthread_mutex_unlock(&cfg.db_lock);
+  if (!found) return error_reply(404, "no such meeting");
+  return json_reply(200, json_pack("{s:s}", "meetingId", id));
+}
+
+static struct reply apirtc_token(struct MHD_Connection *c) {
+  const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "userId");
+  json_t *extra;
+  char *text, token[2048];
+  size_t n = 0;
+  int rc;
+  if (!cfg.apirtc_signer) return error_reply(404, "ApiRTC is not configured");
+  if (!user || !*user) return error_reply(400, "userId is required");
+  extra = json_pack("{s:{s:s}}", "grants", "apiRTC_UserAgent_Id", user);
+  if (!extra) return error_reply(400, "userId is not valid UTF-8");
+  text = json_dumps(extra, JSON_COMPACT);
+  json_decref(extra);
+  rc = tessera_signer_sign(cfg.apirtc_signer, text, strlen(text), tessera_now(), token, sizeof token, &n);
+  free(text);
+  if (rc == TESSERA_E_MALFORMED) return tessera_error_reply(400, rc);
+  if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
+  return json_reply(200, json_pack("{s:s}", "token", token));
+}
+
+static struct reply sceenic_create(void) {
+  char id[33], token[2048], *text;
+  json_t *claims;
+  size_t n = 0;
+  sqlite3_stmt *st;
+  int rc, ok = 0;
+  if (!cfg.sceenic_key) return error_reply(404, "Sceenic is not configured");
+  random_hex(id, 16);
+  claims = json_pack("{s:s, s:s}", "apiKey", cfg.sceenic_apikey, "tokenId", id);
+  text = json_dumps(claims, JSON_COMPACT);
+  json_decref(claims);
+  /* Made once, stored, handed to every client sharing the tokenId. */
+  rc = tessera_jwt_issue(cfg.sceenic_key, text, strlen(text), tessera_now(), 86400, TESSERA_ISSUE_JTI, token, sizeof token, &n);
+  free(text);
+  if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
+  pthread_mutex_lock(&cfg.db_lock);
+  if (sqlite3_prepare_v2(cfg.db, "INSERT INTO sceenic_sessions (token_id, token, created) VALUES (?, ?, ?)", -1, &st, NULL) ==
+      SQLITE_OK) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, token, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, tessera_now());
+    ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+  }
+  pthread_mutex_unlock(&cfg.db_lock);
+  if (!ok) return error_reply(500, "could not store the session");
+  return json_reply(200, json_pack("{s:s, s:s}", "tokenId", id, "token", token));
+}
+
+static struct reply sceenic_get(const char *id) {
+  sqlite3_stmt *st;
+  struct reply r = {0, NULL};
+  if (!cfg.sceenic_key) return error_reply(404, "Sceenic is not configured");
+  if (!valid_id(id)) return error_reply(404, "no such session");
+  pthread_mutex_lock(&cfg.db_lock);
+  if (sqlite3_prepare_v2(cfg.db, "SELECT token FROM sceenic_sessions WHERE token_id = ?", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+      r = json_reply(200, json_pack("{s:s, s:s}", "tokenId", id, "token", (const char *)sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+  }
+  pthread_mutex_unlock(&cfg.db_lock);
+  return r.body ? r : error_reply(404, "no such session");
+}
+
+/* The unverified "iss" of a compact JWT, to pick the registered key: only a
+ * lookup label, as a kid is; the key and a policy naming that issuer then
+ * decide. 1 found (copied to out), 0 not. */
+static int unverified_issuer(const char *token, char *out, size_t cap) {
+  const char *p1 = strchr(token, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
+  size_t n, i, o = 0;
+  unsigned acc = 0;
+  int bits = 0, found = 0;
+  char *json;
+  json_t *claims;
+  if (!p2 || (n = (size_t)(p2 - p1 - 1)) == 0 || n > 8192) return 0;
+  json = malloc(n);
+  if (!json) return 0;
+  for (i = 0; i < n; i++) {
+    char ch = p1[1 + i];
+    int v = ch >= 'A' && ch <= 'Z' ? ch - 'A' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26 : ch >= '0' && ch <= '9' ? ch - '0' + 52
+          : ch == '-' ? 62 : ch == '_' ? 63 : -1;
+    if (v < 0) {
+      free(json);
+      return 0;
+    }
+    acc = acc << 6 | (unsigned)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      json[o++] = (char)(acc >> bits);
+      acc &= (1u << bits) - 1;
+    }
+  }
+  claims = json_loadb(json, o, 0, NULL);
+  free(json);
+  if (claims && json_is_string(json_object_get(claims, "iss")) && strlen(json_string_value(json_object_get(claims, "iss"))) < cap) {
+    strcpy(out, json_string_value(json_object_get(claims, "iss")));
+    found = 1;
+  }
+  json_decref(claims);
+  return found;
+}
+
+static struct reply skykit_devices(struct MHD_Connection *c) {
+  const char *token = bearer(c);
+  char issuer[256];
+  size_t i;
+  int rc;
+  if (!token) return error_reply(401, "missing Bearer token");
+  if (!unverified_issuer(token, issuer, sizeof issuer)) return error_reply(401, "no issuer in the token");
+  for (i = 0; i < cfg.skykit_count; i++) {
+    if (strcmp(cfg.skykit[i].issuer, issuer) != 0) continue;
+    rc = tessera_jwt_verify(cfg.skykit[i].key, token, strlen(token), cfg.skykit[i].policy, NULL, 0, NULL);
+    if (rc != TESSERA_OK) return tessera_error_reply(401, rc);
+    return json_reply(200, json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}], s:s}", "devices", "key", "dev-lobby-01", "name",
+                                     "Lobby display", "status", "online", "key", "dev-hall-02", "name", "Hall kiosk",
+                                     "status", "offline", "owner", issuer));
+  }
+  return error_reply(401, "no public key is registered for this issuer");
+}
+
+static struct reply turn_credentials(struct MHD_Connection *c) {
+  const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "username");
+  char username[600], password[64];
+  size_t n = 0;
+  int rc;
+  if (!cfg.turn_secret) return error_reply(404, "TURN is not configured");
+  if (!user || !*user || strlen(user) > 256 || strchr(user, ':')) return error_reply(400, "username is required (no ':')");
+  snprintf(username, sizeof username, "%lld:%s", (long long)(tessera_now() + cfg.turn_ttl), user);
+  rc = tessera_turn_password(cfg.turn_secret, strlen(cfg.turn_secret), username, strlen(username), password, sizeof password, &n);
+  if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
+  return json_reply(200, json_pack("{s:s, s:s, s:i, s:O}", "username", username, "password", password, "ttl",
+                                   (json_int_t)cfg.turn_ttl, "uris", cfg.turn_uris));
+}
+
+/* ---- routing ----------------------------------------------------------------------- */
+
+static struct reply route(struct MHD_Connection *c, const char *url, const char *method, struct request *rq) {
+  int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+#define ONLY(cond) \
+  if (!(cond)) return error_reply(405, "method not allowed")
+  if (rq->too_large) return error_reply(413, "request body over 64 KiB");
+  if (strcmp(url, "/healthz") == 0) {
+    ONLY(get);
+    return json_reply(200, json_pack("{s:s}", "status", "ok"));
+  }
+  if (strcmp(url, "/authenticate") == 0) {
+    ONLY(post);
+    return skyway_authenticate(rq);
+  }
+  if (strcmp(url, "/get-token") == 0) {
+    ONLY(get);
+    return videosdk_get_token(c);
+  }
+  if (strcmp(url, "/create-meeting") == 0) {
+    ONLY(post);
+    return videosdk_create_meeting(c);
+  }
+  if (strncmp(url, "/validate-meeting/", 18) == 0) {
+    ONLY(post);
+    return videosdk_validate_meeting(c, url + 18);
+  }
+  if (strcmp(url, "/apirtc/token") == 0) {
+    ONLY(get);
+    return apirtc_token(c);
+  }
+  if (strcmp(url, "/sceenic/sessions") == 0) {
+    ONLY(post);
+    return sceenic_create();
+  }
+  if (strncmp(url, "/sceenic/sessions/", 18) == 0) {
+    ONLY(get);
+    return sceenic_get(url + 18);
+  }
+  if (strcmp(url, "/sk-api/v1/devices") == 0) {
+    ONLY(get);
+    return skykit_devices(c);
+  }
+  if (strcmp(url, "/turn/credentials") == 0) {
+    ONLY(get);
+    return turn_credentials(c);
+  }
+#undef ONLY
+  return error_reply(404, "not found");
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
+                              const char *upload, size_t *upload_size, void **state) {
+  struct request *rq = *state;
+  struct reply r;
+  struct MHD_Response *resp;
+  enum MHD_Result ret;
+  struct timespec end;
+  (void)cls;
+  (void)version;
+  if (!rq) {
+    rq = calloc(1, sizeof *rq);
+    if (!rq) return MHD_NO;
+    clock_gettime(CLOCK_MONOTONIC, &rq->start);
+    *state = rq;
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    if (!rq->too_large && rq->len + *upload_size <= MAX_BODY) {
+      char *grown = realloc(rq->body, rq->len + *upload_size + 1);
+      if (!grown) return MHD_NO;
+      rq->body = grown;
+      memcpy(rq->body + rq->len, upload, *upload_size);
+      rq->len += *upload_size;
+      rq->body[rq->len] = '\0';
+    } else {
+      rq->too_large = 1;
+    }
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  if (!rq->body) rq->body = calloc(1, 1);
+  r = route(c, url, method, rq);
+  if (!r.body) r = error_reply(500, "internal error");
+  resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  ret = MHD_queue_response(c, r.status, resp);
+  MHD_destroy_response(resp);
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  fprintf(stderr, "%s %s %u %.3f ms\n", method, url, r.status,
+          (double)(end.tv_sec - rq->start.tv_sec) * 1e3 + (double)(end.tv_nsec - rq->start.tv_nsec) / 1e6);
+  return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode code) {
+  struct request *rq = *state;
+  (void)cls;
+  (void)c;
+  (void)code;
+  if (rq) {
+    free(rq->body);
+    free(rq);
+    *state = NULL;
+  }
+}
+
+int main(int argc, char **argv) {
+  const char *config = NULL;
+  long port = 0;
+  int i, sig;
+  sigset_t set;
+  struct MHD_Daemon *d;
+  for (i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--port") && i + 1 < argc) port = strtol(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
+    else die("usage: auth-server --port PORT --config FILE");
+  }
+  if (!config || port <= 0 || port > 65535) die("usage: auth-server --port PORT --config FILE");
+  load_config(config);
+  /* SIGTERM/SIGINT are taken by sigwait below, in every thread. */
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handle,
+                       NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+                       MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
+  if (!d) die("cannot listen on port %ld", port);
+  fprintf(stderr, "auth-server: Tessera %s listening on port %ld\n", tessera_version_string(), port);
+  sigwait(&set, &sig);
+  fprintf(stderr, "auth-server: signal %d, stopping\n", sig);
+  MHD_stop_daemon(d);
+  pthread_mutex_lock(&cfg.db_lock);
+  sqlite3_close(cfg.db);
+  pthread_mutex_unlock(&cfg.db_lock);
+  fprintf(stderr, "auth-server: stopped\n");
+  return 0;
+}
