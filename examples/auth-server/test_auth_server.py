@@ -256,6 +256,31 @@ def main():
     check("wrong method -> 405", s.get(base + "/authenticate").status_code == 405 and s.post(base + "/healthz").status_code == 405)
     r = s.post(base + "/authenticate", data="peerId=" + "a" * (70 * 1024), headers=bad)
     check("body over 64 KiB -> 413", r.status_code == 413)
+    # Seeded junk over raw sockets: odd paths, percent garbage, bytes that are
+    # not UTF-8, broken request lines, lying Content-Lengths.
+    import random
+    rng = random.Random(20261123)
+    paths = ["/authenticate", "/get-token", "/apirtc/token", "/sceenic/sessions/", "/validate-meeting/", "/turn/credentials",
+             "/sk-api/v1/devices", "/%", "/%zz", "/%00", "/" + "a" * 5000]
+    junk = [b"%", b"%z", b"%ff", b"\xff\xfe", b"\x00", b"&&==", b"peerId", b"userId=", b"permissions=,,,", b"\r\n"]
+    answered = 0
+    for i in range(300):
+        path = rng.choice(paths).encode() + b"?" + b"".join(rng.choice(junk) for _ in range(rng.randrange(4)))
+        body = b"".join(rng.choice(junk) for _ in range(rng.randrange(6)))
+        method = rng.choice([b"GET", b"POST", b"PUT", b"DELETE", b"BREW"])
+        length = len(body) if i % 5 else len(body) + rng.randrange(1, 50)
+        req = method + b" " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + \
+            str(length).encode() + b"\r\n\r\n" + body
+        if i % 17 == 0:
+            req = rng.choice([b"\x00\x01 garbage\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n"])
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=2) as conn:
+                conn.sendall(req)
+                if conn.recv(64):
+                    answered += 1
+        except OSError:
+            pass
+    check("random malformed requests answered", answered > 200, f"{answered} of 300")
     check("server alive after bad input", s.get(base + "/healthz").status_code == 200)
 
     # ---- restart: meetings and Sceenic tokens persist --------------------------------
