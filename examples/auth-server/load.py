@@ -13,20 +13,11 @@ never the bottleneck). Traffic goes to 127.0.0.1 only, bounded in time.
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from serverctl import Server
 
 
 def main():
@@ -45,17 +36,12 @@ def main():
         f.write('wrk.method = "POST"\n'
                 'wrk.body = "peerId=alice&sessionToken=good-session"\n'
                 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([binary, "--port", str(port), "--config", path],
-                              stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    server = Server(binary, path)
+    base = server.base
+    if not server.start():
+        print("auth-server did not start", file=sys.stderr)
+        return 1
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
         cores = os.cpu_count() or 1
         threads = max(1, cores // 2)
         samples = {"/healthz": [], "/authenticate": [], "/get-token": []}
@@ -79,8 +65,7 @@ def main():
         print("target (token endpoints >= 80 % of /healthz):", "met" if ok else "NOT met")
         return 0
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -14,15 +14,15 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import re
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 
 import requests
+from serverctl import Server
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -63,41 +63,6 @@ def rs256(private_key, claims, header=None):
     body = b64url(json.dumps(claims).encode())
     sig = private_key.sign(f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{head}.{body}.{b64url(sig)}"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    def __init__(self, binary, config, log):
-        self.binary, self.config, self.log = binary, config, log
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--config", self.config],
-                                     stderr=open(self.log, "a"), stdout=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
-                    return True
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        return False
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return None
 
 
 def main():
@@ -258,7 +223,6 @@ def main():
     check("body over 64 KiB -> 413", r.status_code == 413)
     # Seeded junk over raw sockets: odd paths, percent garbage, bytes that are
     # not UTF-8, broken request lines, lying Content-Lengths.
-    import random
     rng = random.Random(20261123)
     paths = ["/authenticate", "/get-token", "/apirtc/token", "/sceenic/sessions/", "/validate-meeting/", "/turn/credentials",
              "/sk-api/v1/devices", "/%", "/%zz", "/%00", "/" + "a" * 5000]
