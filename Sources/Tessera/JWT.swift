@@ -114,11 +114,21 @@ enum JWT {
         return names.joined(separator: " and ")
     }
 
+    /// What a signer template has prepared: the header segment, ".", and the
+    /// base64url of the payload's first bytes (a whole number of 3-byte
+    /// groups); for HMAC keys, the inner hash state after every whole block
+    /// of those bytes.
+    struct Prefix {
+        let bytes: UnsafeRawBufferPointer
+        let resume: Key.Resume?
+    }
+
     /// Writes `header.payload.signature` into `output`: the key's encoded
-    /// header, the payload that `writePayload` streams (exactly
-    /// `payloadLength` bytes), and the signature over both.
-    static func assemble(key: Key, payloadLength: Int, output: Output,
-                                 writePayload: (inout Base64.URLStream) throws(TesseraError) -> Void) throws(TesseraError) -> Int {
+    /// header (or a template's `prefix`), the payload that `writePayload`
+    /// streams (the rest of the `payloadLength` bytes), and the signature
+    /// over both.
+    static func assemble(key: Key, payloadLength: Int, prefix: Prefix? = nil, output: Output,
+                         writePayload: (inout Base64.URLStream) throws(TesseraError) -> Void) throws(TesseraError) -> Int {
         let header = key.encodedHeader
         let sigLength = key.signatureLength
         try key.checkCanSign()
@@ -132,8 +142,13 @@ enum JWT {
             throw .malformed("the token would be \(total) bytes, over the limit of \(maxTokenLength)")
         }
         let out = try output.reserve(total)
-        var p = Text.write(header, to: out)
-        p = Text.write(".", to: p)
+        var p: UnsafeMutablePointer<UInt8>
+        if let prefix {
+            p = Text.write(prefix.bytes, to: out)
+        } else {
+            p = Text.write(header, to: out)
+            p = Text.write(".", to: p)
+        }
         var stream = Base64.URLStream(to: p)
         try writePayload(&stream)
         p = stream.finish()
@@ -144,10 +159,11 @@ enum JWT {
         // is borrowed inside (see Unmanaged.borrow): capturing it would
         // retain the shared key on every token.
         let signer = Unmanaged.passUnretained(key)
+        let resume = prefix?.resume
         try withUnsafeTemporaryAllocation(byteCount: max(sigLength, 1), alignment: 8) { s throws(TesseraError) in
             guard let sp = s.baseAddress else { throw TesseraError(.noMemory, "no scratch memory for the signature") }
             try signer.borrow { (k: Key) throws(TesseraError) in
-                try k.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp)
+                try k.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp, resuming: resume)
             }
             p = Text.write(".", to: p)
             p = Base64.encodeURL(UnsafeRawBufferPointer(start: sp, count: sigLength), to: p)

@@ -219,11 +219,26 @@ final class Key: @unchecked Sendable {
         }
     }
 
-    /// Signs `input` into `sig` (room for `signatureLength` bytes).
-    func sign(_ input: UnsafeRawBufferPointer, into sig: UnsafeMutableRawPointer) throws(TesseraError) {
+    /// An HMAC inner state saved after the first `absorbed` bytes of a
+    /// signing input (a signer template's constant prefix).
+    struct Resume {
+        let state: UnsafeRawPointer
+        let absorbed: Int
+    }
+
+    /// Signs `input` into `sig` (room for `signatureLength` bytes). With
+    /// `resume`, an HMAC key hashes only the bytes after `resume.absorbed`;
+    /// other keys sign the whole input.
+    func sign(_ input: UnsafeRawBufferPointer, into sig: UnsafeMutableRawPointer, resuming resume: Resume? = nil) throws(TesseraError) {
         try checkCanSign()
         if let hmac {
-            guard hmac.authenticate(input, into: sig) else {
+            let ok: Bool
+            if let resume {
+                ok = hmac.authenticate(resuming: resume.state, UnsafeRawBufferPointer(rebasing: input[resume.absorbed...]), into: sig)
+            } else {
+                ok = hmac.authenticate(input, into: sig)
+            }
+            guard ok else {
                 throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL")
             }
             return

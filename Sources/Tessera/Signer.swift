@@ -30,10 +30,6 @@ final class Signer: @unchecked Sendable {
     /// Constant payload bytes not yet encoded (fewer than 3).
     private let carryStorage: UnsafeMutableRawPointer
     private let carryCount: Int
-    /// Copied from the key so that signing reads nothing but the template.
-    private let hmac: HMACKey?
-    private let headerCount: Int
-    private let sigLength: Int
     /// Length of the constant payload (`{` and the constant members).
     private let constantLength: Int
     private let constantMembers: Int
@@ -99,9 +95,6 @@ final class Signer: @unchecked Sendable {
         self.prefix = prefix
         self.carryStorage = carry
         self.carryCount = head.count - whole
-        self.hmac = key.hmac
-        self.headerCount = headerCount
-        self.sigLength = key.signatureLength
         self.constantLength = head.count
         self.constantMembers = top.memberCount
         self.constantNames = names
@@ -111,7 +104,7 @@ final class Signer: @unchecked Sendable {
     }
 
     deinit {
-        if let midState, let hmac {
+        if let midState, let hmac = key.hmac {
             // The saved state is as sensitive as the key's own.
             OPENSSL_cleanse(midState, hmac.stateSize)
             midState.deallocate()
@@ -161,56 +154,25 @@ final class Signer: @unchecked Sendable {
         let separator: StaticString = ","
         let separatorBytes = UnsafeRawBufferPointer(start: separator.utf8Start, count: 1)
         let hasExtra = extraInner.count > 0
+        let prefix = JWT.Prefix(bytes: UnsafeRawBufferPointer(self.prefix),
+                                resume: midState.map { Key.Resume(state: UnsafeRawPointer($0), absorbed: absorbed) })
+        let carry = UnsafeRawBufferPointer(start: carryStorage, count: carryCount)
         return try withUnsafeTemporaryAllocation(byteCount: JWT.registeredTailCapacity, alignment: 1) { scratch throws(TesseraError) -> Int in
             guard let s = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.noMemory, "no scratch memory")
             }
             let tail = JWT.registeredTail(now: now, exp: exp, flags: flags, comma: needsComma || hasExtra, to: s)
             let dynamicLength = (hasExtra ? (needsComma ? 1 : 0) + extraInner.count : 0) + tail.bytes.count
-            let payloadLength = constantLength + dynamicLength
-            guard let payloadB64 = Base64.urlEncodedLength(payloadLength), let sigB64 = Base64.urlEncodedLength(sigLength) else {
-                throw .malformed("payload too large")
-            }
-            let signingInputLength = headerCount + 1 + payloadB64
-            let total = signingInputLength + 1 + sigB64
-            guard total <= JWT.maxTokenLength else {
-                throw .malformed("the token would be \(total) bytes, over the limit of \(JWT.maxTokenLength)")
-            }
-            let out = try output.reserve(total)
-            try tail.fillJTI()
-            var p = Text.write(UnsafeRawBufferPointer(prefix), to: out)
-            var stream = Base64.URLStream(to: p)
-            stream.append(UnsafeRawBufferPointer(start: carryStorage, count: carryCount))
-            if hasExtra {
-                if needsComma { stream.append(separatorBytes) }
-                stream.append(extraInner)
-            }
-            stream.append(tail.bytes)
-            p = stream.finish()
-            guard p - out == signingInputLength else { throw TesseraError(.crypto, "internal error: payload length mismatch") }
-            p = Text.write(".", to: p)
-            if let midState, let hmac {
-                var mac: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-                let rest = UnsafeRawBufferPointer(start: out + absorbed, count: signingInputLength - absorbed)
-                let ok = withUnsafeMutableBytes(of: &mac) { m -> Bool in
-                    guard let mp = m.baseAddress, hmac.authenticate(resuming: midState, rest, into: mp) else { return false }
-                    p = Base64.encodeURL(UnsafeRawBufferPointer(start: mp, count: sigLength), to: p)
-                    OPENSSL_cleanse(mp, m.count)
-                    return true
+            return try JWT.assemble(key: key, payloadLength: constantLength + dynamicLength, prefix: prefix,
+                                    output: output) { stream throws(TesseraError) in
+                try tail.fillJTI()
+                stream.append(carry)
+                if hasExtra {
+                    if needsComma { stream.append(separatorBytes) }
+                    stream.append(extraInner)
                 }
-                guard ok else { throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL") }
-            } else {
-                let signer = Unmanaged.passUnretained(key)
-                try withUnsafeTemporaryAllocation(byteCount: max(sigLength, 1), alignment: 8) { sig throws(TesseraError) in
-                    guard let sp = sig.baseAddress else { throw TesseraError(.noMemory, "no scratch memory") }
-                    try signer.borrow { (k: Key) throws(TesseraError) in
-                        try k.sign(UnsafeRawBufferPointer(start: out, count: signingInputLength), into: sp)
-                    }
-                    p = Base64.encodeURL(UnsafeRawBufferPointer(start: sp, count: sigLength), to: p)
-                }
+                stream.append(tail.bytes)
             }
-            p[0] = 0
-            return total
         }
     }
 }
