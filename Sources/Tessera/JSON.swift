@@ -487,28 +487,7 @@ extension JSONChecker {
 
         /// Skips a string whose opening quote is at `p[i]`; returns its content span.
         mutating func skipString() -> NameSpan {
-            i &+= 1
-            let start = i
-            // Fast path: the closing quote by memchr, if no backslash precedes it.
-            if i < n, let hit = memchr(p + i, Int32(UInt8(ascii: "\"")), n &- i) {
-                let end = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - p
-                if memchr(p + i, Int32(UInt8(ascii: "\\")), end &- i) == nil {
-                    i = end &+ 1
-                    return NameSpan(start: start, length: end &- start, escaped: false)
-                }
-            }
-            var escaped = false
-            while i < n && p[i] != UInt8(ascii: "\"") {
-                if p[i] == UInt8(ascii: "\\") {
-                    escaped = true
-                    i &+= 2
-                } else {
-                    i &+= 1
-                }
-            }
-            let span = NameSpan(start: start, length: i &- start, escaped: escaped)
-            i &+= 1
-            return span
+            JSONChecker.scanString(p, n, &i)
         }
 
         mutating func skipValue() {
@@ -573,6 +552,45 @@ extension JSONChecker {
             skipValue()
             return (name, start..<i)
         }
+    }
+
+    /// Scans a validated string whose opening quote is at `p[i]`: returns
+    /// the span of its content and leaves `i` just past the closing quote.
+    /// The closing quote is found with memchr when no backslash precedes it.
+    static func scanString(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> NameSpan {
+        i &+= 1
+        let start = i
+        if i < n, let hit = memchr(p + i, Int32(UInt8(ascii: "\"")), n &- i) {
+            let end = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - p
+            if memchr(p + i, Int32(UInt8(ascii: "\\")), end &- i) == nil {
+                i = end &+ 1
+                return NameSpan(start: start, length: end &- start, escaped: false)
+            }
+        }
+        var escaped = false
+        while i < n && p[i] != UInt8(ascii: "\"") {
+            if p[i] == UInt8(ascii: "\\") {
+                escaped = true
+                i &+= 2
+            } else {
+                i &+= 1
+            }
+        }
+        let span = NameSpan(start: start, length: i &- start, escaped: escaped)
+        i &+= 1
+        return span
+    }
+
+    /// The UTF-8 bytes of a validated string's content, escapes resolved.
+    static func unescaped(_ span: NameSpan, in p: UnsafePointer<UInt8>) -> [UInt8] {
+        if !span.escaped { return Array(UnsafeBufferPointer(start: p + span.start, count: span.length)) }
+        var out: [UInt8] = []
+        out.reserveCapacity(span.length)
+        var scalars = Scalars(span, in: p)
+        while let u = scalars.next() {
+            if let scalar = Unicode.Scalar(u), let units = UTF8.encode(scalar) { out.append(contentsOf: units) }
+        }
+        return out
     }
 
     /// Whether the unescaped content of a validated string equals `bytes`.

@@ -90,28 +90,8 @@ indirect enum JSONValue {
 
         /// A string at the quote at `p[i]`, unescaped.
         mutating func string() -> String {
-            i += 1
-            let start = i
-            var escaped = false
-            while i < n && p[i] != UInt8(ascii: "\"") {
-                if p[i] == UInt8(ascii: "\\") {
-                    escaped = true
-                    i += 2
-                } else {
-                    i += 1
-                }
-            }
-            let span = JSONChecker.NameSpan(start: start, length: i - start, escaped: escaped)
-            i += 1
-            if !escaped {
-                return String(decoding: UnsafeBufferPointer(start: p + start, count: span.length), as: UTF8.self)
-            }
-            var scalars = JSONChecker.Scalars(span, in: p)
-            var out = String.UnicodeScalarView()
-            while let u = scalars.next() {
-                out.append(Unicode.Scalar(u) ?? "\u{FFFD}")
-            }
-            return String(out)
+            let span = JSONChecker.scanString(p, n, &i)
+            return String(decoding: JSONChecker.unescaped(span, in: p), as: UTF8.self)
         }
     }
 }

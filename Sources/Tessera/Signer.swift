@@ -56,7 +56,7 @@ final class Signer: @unchecked Sendable {
         let p = base.assumingMemoryBound(to: UInt8.self)
         var names: [[UInt8]] = []
         var members = JSONChecker.Members(p: p, n: claims.count)
-        while let m = members.next() { names.append(Signer.unescaped(m.name, in: p)) }
+        while let m = members.next() { names.append(JSONChecker.unescaped(m.name, in: p)) }
 
         let head = UnsafeRawBufferPointer(rebasing: claims[0..<top.closingBrace])
         let whole = head.count - head.count % 3
@@ -111,15 +111,6 @@ final class Signer: @unchecked Sendable {
         }
         prefix.deallocate()
         carryStorage.deallocate()
-    }
-
-    private static func unescaped(_ span: JSONChecker.NameSpan, in p: UnsafePointer<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        var scalars = JSONChecker.Scalars(span, in: p)
-        while let u = scalars.next() {
-            if let scalar = Unicode.Scalar(u) { out.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? []) }
-        }
-        return out
     }
 
     /// One token at `now`, with `extra` (a JSON object, or nil) merged in.
