@@ -34,23 +34,15 @@ enum Credential {
                                timestamp: Int64, ttl: UInt32, to out: UnsafeMutablePointer<UInt8>) throws(TesseraError) {
         // "<timestamp>:<ttl>:" is at most 19 + 1 + 5 + 1 bytes.
         var prefix: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var mac: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let ok = withUnsafeMutableBytes(of: &prefix) { pre -> Bool in
             guard let pp = pre.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
             var q = Text.writeDecimal(timestamp, to: pp)
             q = Text.write(":", to: q)
             q = Text.writeDecimal(Int64(ttl), to: q)
             q = Text.write(":", to: q)
-            let prefixBytes = UnsafeRawBufferPointer(start: pp, count: q - pp)
-            return withUnsafeMutableBytes(of: &mac) { m -> Bool in
-                guard let mp = m.baseAddress,
-                      HMACKey.withEphemeral(hash: .sha256, secret: secret, { $0.authenticate(prefixBytes, peerId, into: mp) }) == true
-                else { return false }
-                _ = Base64.encodeStandard(UnsafeRawBufferPointer(start: mp, count: 32), to: out)
-                return true
-            }
+            return HMACKey.encodeStandardMAC(hash: .sha256, secret: secret, UnsafeRawBufferPointer(start: pp, count: q - pp),
+                                             peerId, to: out)
         }
-        withUnsafeMutableBytes(of: &mac) { OPENSSL_cleanse($0.baseAddress, $0.count) }
         guard ok else { throw TesseraError(.crypto, "HMAC-SHA256 computation failed in OpenSSL") }
     }
 

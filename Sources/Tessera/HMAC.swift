@@ -84,6 +84,23 @@ struct HMACKey {
         }
     }
 
+    /// Writes base64 (standard alphabet, padded) of HMAC(secret, a ‖ b) at
+    /// `out`, for one-off secrets (the credential, TURN passwords): keyed in
+    /// stack memory, the MAC's scratch wiped afterwards. Returns false if
+    /// OpenSSL's hash functions fail.
+    static func encodeStandardMAC(hash: HashKind, secret: UnsafeRawBufferPointer, _ a: UnsafeRawBufferPointer,
+                                  _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                                  to out: UnsafeMutablePointer<UInt8>) -> Bool {
+        var mac: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        defer { wipe(&mac) }
+        return withUnsafeMutableBytes(of: &mac) { m -> Bool in
+            guard let mp = m.baseAddress,
+                  withEphemeral(hash: hash, secret: secret, { $0.authenticate(a, b, into: mp) }) == true else { return false }
+            _ = Base64.encodeStandard(UnsafeRawBufferPointer(start: mp, count: hash.digestLength), to: out)
+            return true
+        }
+    }
+
     /// Wipes and frees the states. The value must not be used afterwards.
     func destroy() {
         OPENSSL_cleanse(states, 2 * stateSize)

@@ -13,15 +13,7 @@ enum Turn {
             throw .argument("username is longer than \(maxUsernameLength) bytes")
         }
         let out = try output.reserve(passwordLength)
-        var mac: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let ok = withUnsafeMutableBytes(of: &mac) { m -> Bool in
-            guard let mp = m.baseAddress,
-                  HMACKey.withEphemeral(hash: .sha1, secret: secret, { $0.authenticate(username, into: mp) }) == true else {
-                return false
-            }
-            _ = Base64.encodeStandard(UnsafeRawBufferPointer(start: mp, count: 20), to: out)
-            return true
-        }
+        let ok = HMACKey.encodeStandardMAC(hash: .sha1, secret: secret, username, to: out)
         guard ok else { throw TesseraError(.crypto, "HMAC-SHA1 computation failed in OpenSSL") }
         out[passwordLength] = 0
         return passwordLength
