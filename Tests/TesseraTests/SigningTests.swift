@@ -2,11 +2,7 @@ import Testing
 @testable import Tessera
 
 func b64urlDecode(_ s: String) -> [UInt8]? {
-    let src = Array(s.utf8)
-    let cap = Base64.urlDecodedLength(src.count)
-    var out = [UInt8](repeating: 0, count: cap + 1)
-    let n = src.withUnsafeBytes { b in out.withUnsafeMutableBufferPointer { Base64.decodeURL(b, to: $0.baseAddress!, capacity: cap) } }
-    return n.map { Array(out[0..<$0]) }
+    base64urlDecode(s.utf8)
 }
 
 func makeKey(_ alg: Algorithm, _ secret: [UInt8], kid: String? = nil) throws -> Key {
