@@ -22,6 +22,8 @@
  *   GET  /sceenic/sessions/:tokenId         the same token again
  *   GET  /sk-api/v1/devices                 Skykit API, RS256 bearer token
  *   GET  /turn/credentials?username=U       coturn use-auth-secret credentials
+ *   GET  /verify                            Bearer JWT check (nginx auth_request)
+ *   GET  /                                  a SkyWay-style client page
  */
 #define _GNU_SOURCE
 #include <tessera.h>
@@ -32,6 +34,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <strings.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,6 +78,9 @@ static struct {
   char *turn_secret;
   uint32_t turn_ttl;
   json_t *turn_uris;
+  /* /verify: a key set and a policy from the "verify" section */
+  tessera_keyset *verify_keys;
+  tessera_policy *verify_policy;
 } cfg;
 
 static void die(const char *fmt, ...) {
@@ -121,6 +127,55 @@ static char *read_file(const char *path, size_t *len) {
 static void db_exec(const char *sql) {
   char *err = NULL;
   if (sqlite3_exec(cfg.db, sql, NULL, NULL, &err) != SQLITE_OK) die("sqlite: %s", err ? err : "error");
+}
+
+/* The "verify" section: the keys (an HMAC "secret" used for each HS*
+ * algorithm listed, or a "jwks" file) and the policy every token presented
+ * to GET /verify must meet. */
+static void load_verify(json_t *sec) {
+  json_t *algs = json_object_get(sec, "algorithms"), *v;
+  const char *secret = json_string_value(json_object_get(sec, "secret"));
+  const char *jwks = json_string_value(json_object_get(sec, "jwks"));
+  const char *iss = json_string_value(json_object_get(sec, "issuer"));
+  const char *aud = json_string_value(json_object_get(sec, "audience"));
+  json_t *max = json_object_get(sec, "maxLifetime"), *leeway = json_object_get(sec, "leeway");
+  size_t i;
+  if (!json_is_array(algs) || json_array_size(algs) == 0) die("config: verify.algorithms must name at least one algorithm");
+  if (!secret == !jwks) die("config: verify needs exactly one of secret and jwks");
+  check(tessera_policy_new(&cfg.verify_policy), "policy");
+  if (secret) check(tessera_keyset_new(&cfg.verify_keys), "verify keys");
+  json_array_foreach(algs, i, v) {
+    tessera_alg alg;
+    if (!json_is_string(v) || tessera_alg_from_name(json_string_value(v), &alg) != TESSERA_OK)
+      die("config: verify.algorithms: unknown algorithm");
+    check(tessera_policy_allow_alg(cfg.verify_policy, alg), "verify.algorithms");
+    if (secret && alg >= TESSERA_HS256 && alg <= TESSERA_HS512) {
+      tessera_key *k = NULL;
+      check(tessera_key_new_hmac(alg, secret, strlen(secret), NULL, &k), "verify.secret");
+      check(tessera_keyset_add(cfg.verify_keys, k), "verify.secret");
+      tessera_key_free(k); /* the set keeps its own reference */
+    }
+  }
+  if (jwks) {
+    size_t len = 0;
+    char *text = read_file(jwks, &len);
+    if (!text) die("config: verify.jwks: cannot read %s", jwks);
+    check(tessera_keyset_new_jwks(text, len, &cfg.verify_keys), "verify.jwks");
+    free(text);
+  }
+  if (iss) check(tessera_policy_set_issuer(cfg.verify_policy, iss), "verify.issuer");
+  if (aud) check(tessera_policy_set_audience(cfg.verify_policy, aud), "verify.audience");
+  if (max) {
+    if (!json_is_integer(max) || json_integer_value(max) <= 0 || json_integer_value(max) > UINT32_MAX)
+      die("config: verify.maxLifetime must be a positive number of seconds");
+    check(tessera_policy_set_max_lifetime(cfg.verify_policy, (uint32_t)json_integer_value(max)), "verify.maxLifetime");
+  }
+  if (leeway) {
+    if (!json_is_integer(leeway) || json_integer_value(leeway) < 0 || json_integer_value(leeway) > UINT32_MAX)
+      die("config: verify.leeway must be a number of seconds");
+    check(tessera_policy_set_leeway(cfg.verify_policy, (uint32_t)json_integer_value(leeway)), "verify.leeway");
+  }
+  check(tessera_policy_require_claim(cfg.verify_policy, "exp"), "policy");
 }
 
 static void load_config(const char *path) {
@@ -209,6 +264,7 @@ static void load_config(const char *path) {
     cfg.turn_uris = json_incref(json_object_get(sec, "uris"));
     if (!json_is_array(cfg.turn_uris)) die("config: turn.uris must be an array");
   }
+  if ((sec = json_object_get(root, "verify"))) load_verify(sec);
   json_decref(root);
 }
 
@@ -223,11 +279,14 @@ struct request {
 
 struct reply {
   unsigned status;
-  char *body; /* JSON text, malloc'd */
+  char *body;               /* malloc'd; JSON unless content_type says otherwise */
+  const char *content_type; /* NULL: application/json */
+  const char *www_authenticate;
+  char subject[257]; /* /verify: X-Auth-Subject, when the token's sub is printable ASCII */
 };
 
 static struct reply json_reply(unsigned status, json_t *obj) {
-  struct reply r = {status, json_dumps(obj, JSON_COMPACT)};
+  struct reply r = {status, json_dumps(obj, JSON_COMPACT), NULL, NULL, ""};
   json_decref(obj);
   return r;
 }
@@ -338,7 +397,7 @@ static struct reply skyway_authenticate(struct request *rq) {
                                cfg.skyway_ttl, out, sizeof out, &n);
   if (rc == TESSERA_E_MALFORMED || rc == TESSERA_E_ARGUMENT) return tessera_error_reply(400, rc);
   if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
-  return (struct reply){200, strdup(out)};
+  return (struct reply){200, strdup(out), NULL, NULL, ""};
 }
 
 static struct reply videosdk_get_token(struct MHD_Connection *c) {
@@ -363,7 +422,7 @@ static struct reply videosdk_get_token(struct MHD_Connection *c) {
   if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
   {
     /* A token is base64url and dots: nothing to escape. */
-    struct reply r = {200, malloc(n + 13)};
+    struct reply r = {200, malloc(n + 13), NULL, NULL, ""};
     if (r.body) sprintf(r.body, "{\"token\":\"%s\"}", token);
     return r;
   }
@@ -481,7 +540,7 @@ static struct reply sceenic_create(void) {
 
 static struct reply sceenic_get(const char *id) {
   sqlite3_stmt *st;
-  struct reply r = {0, NULL};
+  struct reply r = {0, NULL, NULL, NULL, ""};
   if (!cfg.sceenic_key) return error_reply(404, "Sceenic is not configured");
   if (!valid_id(id)) return error_reply(404, "no such session");
   pthread_mutex_lock(&cfg.db_lock);
@@ -566,6 +625,83 @@ static struct reply turn_credentials(struct MHD_Connection *c) {
                                    (json_int_t)cfg.turn_ttl, "uris", cfg.turn_uris));
 }
 
+/* Safe to send as a header value: no control characters, nothing beyond ASCII. */
+static int printable_ascii(const char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) return 0;
+  return 1;
+}
+
+/* GET /verify, for nginx's auth_request: 200 when the Bearer token meets the
+ * configured policy (the claims as the body, the subject in X-Auth-Subject),
+ * 401 with a WWW-Authenticate challenge (RFC 6750) when not. */
+static struct reply verify_bearer(struct MHD_Connection *c) {
+  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+  char *claims;
+  size_t n = 0;
+  int rc;
+  struct reply r;
+  json_t *parsed;
+  const char *sub;
+  if (!cfg.verify_keys) return error_reply(404, "token verification is not configured");
+  if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+    r = error_reply(401, "missing Bearer token");
+    r.www_authenticate = "Bearer realm=\"tessera\"";
+    return r;
+  }
+  claims = malloc(TESSERA_TOKEN_MAX);
+  if (!claims) return error_reply(500, "out of memory");
+  rc = tessera_jwt_verify_keyset(cfg.verify_keys, h + 7, strlen(h + 7), cfg.verify_policy, claims, TESSERA_TOKEN_MAX, &n);
+  if (rc != TESSERA_OK) {
+    free(claims);
+    r = tessera_error_reply(401, rc);
+    r.www_authenticate = "Bearer realm=\"tessera\", error=\"invalid_token\"";
+    return r;
+  }
+  r = (struct reply){200, claims, NULL, NULL, ""};
+  parsed = json_loadb(claims, n, 0, NULL);
+  sub = json_string_value(json_object_get(parsed, "sub"));
+  if (sub && strlen(sub) < sizeof r.subject && printable_ascii(sub))
+    strcpy(r.subject, sub);
+  json_decref(parsed);
+  return r;
+}
+
+/* GET /: a page like SkyWay's sample client. "Get Credential" posts the peer
+ * id and session token to /authenticate and shows the credential. */
+static const char index_html[] =
+    "<!doctype html>\n"
+    "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tessera auth server</title>\n"
+    "<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}label{display:block;margin:.5em 0}"
+    "pre{background:#f4f4f4;padding:1em;white-space:pre-wrap;word-break:break-all}</style></head>\n"
+    "<body><h1>SkyWay credential</h1>\n"
+    "<label>Peer ID <input id=\"peerId\" value=\"alice\"></label>\n"
+    "<label>Session token <input id=\"sessionToken\" value=\"\"></label>\n"
+    "<button id=\"getCredential\">Get Credential</button>\n"
+    "<p id=\"status\">No credential yet.</p>\n"
+    "<pre id=\"credential\"></pre>\n"
+    "<script>\n"
+    "document.getElementById('getCredential').addEventListener('click', async () => {\n"
+    "  const status = document.getElementById('status'), out = document.getElementById('credential');\n"
+    "  status.textContent = 'Asking /authenticate...';\n"
+    "  out.textContent = '';\n"
+    "  const body = new URLSearchParams({peerId: document.getElementById('peerId').value,\n"
+    "                                   sessionToken: document.getElementById('sessionToken').value});\n"
+    "  try {\n"
+    "    const response = await fetch('/authenticate', {method: 'POST', body});\n"
+    "    const text = await response.text();\n"
+    "    if (response.ok) {\n"
+    "      out.textContent = JSON.stringify(JSON.parse(text), null, 2);\n"
+    "      status.textContent = 'Credential received.';\n"
+    "    } else {\n"
+    "      status.textContent = 'Refused (' + response.status + '): ' + text;\n"
+    "    }\n"
+    "  } catch (e) {\n"
+    "    status.textContent = 'Request failed: ' + e;\n"
+    "  }\n"
+    "});\n"
+    "</script></body></html>\n";
+
 /* ---- routing ----------------------------------------------------------------------- */
 
 static struct reply route(struct MHD_Connection *c, const char *url, const char *method, struct request *rq) {
@@ -613,6 +749,14 @@ static struct reply route(struct MHD_Connection *c, const char *url, const char 
     ONLY(get);
     return turn_credentials(c);
   }
+  if (strcmp(url, "/verify") == 0) {
+    ONLY(get);
+    return verify_bearer(c);
+  }
+  if (strcmp(url, "/") == 0) {
+    ONLY(get);
+    return (struct reply){200, strdup(index_html), "text/html; charset=utf-8", NULL, ""};
+  }
 #undef ONLY
   return error_reply(404, "not found");
 }
@@ -651,7 +795,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   r = route(c, url, method, rq);
   if (!r.body) r = error_reply(500, "internal error");
   resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type ? r.content_type : "application/json");
+  if (r.www_authenticate) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r.www_authenticate);
+  if (r.subject[0]) MHD_add_response_header(resp, "X-Auth-Subject", r.subject);
   ret = MHD_queue_response(c, r.status, resp);
   MHD_destroy_response(resp);
   clock_gettime(CLOCK_MONOTONIC, &end);

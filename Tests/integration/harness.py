@@ -1,0 +1,68 @@
+"""Shared pieces of the integration tests (`make test-integration`): PASS/FAIL
+lines, temporary directories, waiting for a port, and the example auth server
+(started through examples/auth-server/serverctl.py)."""
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "examples", "auth-server"))
+
+from serverctl import Server, free_port  # noqa: E402
+
+
+class Checks:
+    """Counts checks; each prints `PASS <name>` or `FAIL <name> <detail>`."""
+
+    def __init__(self, suite):
+        self.suite, self.passed, self.failed = suite, 0, 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"PASS {name}", flush=True)
+        else:
+            self.failed += 1
+            print(f"FAIL {name} {detail}".rstrip(), flush=True)
+        return ok
+
+    def finish(self):
+        print(f"{self.suite}: {self.passed} passed, {self.failed} failed", flush=True)
+        return 1 if self.failed or not self.passed else 0
+
+
+def workdir(name):
+    """A fresh directory under build/integration/ (kept afterwards: logs and
+    screenshots are the tests' artifacts)."""
+    base = os.path.join(ROOT, "build", "integration")
+    os.makedirs(base, exist_ok=True)
+    return tempfile.mkdtemp(prefix=name + "-", dir=base)
+
+
+def wait_tcp(port, seconds=10.0):
+    """True once something accepts TCP connections on 127.0.0.1:port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def start_auth_server(tmp, sections):
+    """The example auth server with `sections` as its config (plus a database
+    in tmp); its log goes to tmp/auth-server.log. Returns the started Server."""
+    config = dict(sections, database=os.path.join(tmp, "auth.db"))
+    path = os.path.join(tmp, "auth-server.json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    binary = os.environ.get("AUTH_SERVER", os.path.join(ROOT, "build", "examples", "auth-server"))
+    server = Server(binary, path, log=os.path.join(tmp, "auth-server.log"))
+    if not server.start():
+        raise SystemExit(f"auth-server did not start; see {tmp}/auth-server.log")
+    return server
