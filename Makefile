@@ -1,9 +1,12 @@
 # Tessera: what C users type.
 #
 #   make                      build libtessera.so and libtessera.a into build/lib
-#   make install PREFIX=DIR   install the library, header and tessera.pc
+#   make install PREFIX=DIR   install the library, header, tessera.pc and the
+#                             `tessera` command-line tool (PREFIX/bin/tessera)
 #   make test                 all tests: Swift core tests, then the C API tests
 #                             against an installed copy (gcc and clang, .so and .a)
+#   make test-integration     against real peers: coturn, nginx, headless
+#                             Chromium, and the `tessera` tool with openssl keys
 #   make bench                the load benchmark (tessera-bench) and the comparison
 #                             with libjwt, cpp-jwt and the OpenSSL floor (cbench);
 #                             results in bench-results/ (JSON, PNG)
@@ -29,7 +32,7 @@ BUILD_DEPS := pkg-config libssl-dev
 TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
 PY_TEST_DEPS := joserfc cryptography
 
-.PHONY: all deps lib install test test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
+.PHONY: all deps lib cli install test test-integration test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
 
 all: lib
 
@@ -41,9 +44,19 @@ lib: deps
 	$(SWIFT_RELEASE) --product tessera-static
 	@scripts/stage-lib.sh "$$($(SWIFT_RELEASE) --show-bin-path)" $(BUILD)/lib $(VERSION) $(SOVERSION)
 
-install: lib
+# The command-line tool: its own package (Tools/, swift-argument-parser),
+# the library and the Swift runtime linked in statically.
+TOOLS_RELEASE := $(SWIFT) build -c release --package-path Tools -Xswiftc -static-stdlib
+
+cli: deps
+	$(TOOLS_RELEASE) --product tessera-cli
+	install -d $(BUILD)/bin
+	install -m 0755 "$$($(TOOLS_RELEASE) --show-bin-path)/tessera-cli" $(BUILD)/bin/tessera
+
+install: lib cli
 	@test -n "$(PREFIX)" || { echo "PREFIX is empty" >&2; exit 1; }
-	install -d "$(DESTDIR)$(PREFIX)/lib/pkgconfig" "$(DESTDIR)$(PREFIX)/include"
+	install -d "$(DESTDIR)$(PREFIX)/lib/pkgconfig" "$(DESTDIR)$(PREFIX)/include" "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 $(BUILD)/bin/tessera "$(DESTDIR)$(PREFIX)/bin/tessera"
 	install -m 0755 $(BUILD)/lib/libtessera.so.$(VERSION) "$(DESTDIR)$(PREFIX)/lib/"
 	ln -sf libtessera.so.$(VERSION) "$(DESTDIR)$(PREFIX)/lib/libtessera.so.$(SOVERSION)"
 	ln -sf libtessera.so.$(SOVERSION) "$(DESTDIR)$(PREFIX)/lib/libtessera.so"
@@ -89,6 +102,17 @@ test-examples: examples
 	  || { echo "README.md does not show examples/quickstart.c as it is" >&2; exit 1; }
 	@echo "PASS quickstart runs, and README.md shows it as it is"
 	python3 examples/auth-server/test_auth_server.py $(EXAMPLES)/auth-server
+
+# Real peers (each check prints PASS <name>): coturn's turnutils_uclient with
+# /turn/credentials, nginx auth_request through GET /verify, headless
+# Chromium on the page at /, and the installed `tessera` tool.
+INTEGRATION_DEPS    := coturn nginx chromium chromium-driver openssl
+PY_INTEGRATION_DEPS := requests joserfc cryptography selenium
+
+test-integration: examples
+	@scripts/ensure-deps.sh $(INTEGRATION_DEPS)
+	@scripts/ensure-python.sh $(PY_INTEGRATION_DEPS)
+	Tests/integration/run.sh $(CURDIR)/$(STAGE)
 
 # wrk against /healthz, /authenticate and /get-token on loopback.
 load: examples
@@ -138,4 +162,4 @@ test-bench: bench-deps tessera-bench-build cbench-build
 	@! grep -q 'ERROR OCCURRED' $(BUILD)/cbench-smoke.txt
 
 clean:
-	rm -rf $(BUILD) .build Benchmarks/.build $(RESULTS)
+	rm -rf $(BUILD) .build Benchmarks/.build Tools/.build $(RESULTS)
