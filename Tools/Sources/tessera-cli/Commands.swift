@@ -305,12 +305,11 @@ struct Decode: ParsableCommand {
     /// The bytes as text, if they are UTF-8 without control characters
     /// (other than tab and line breaks) that could drive a terminal.
     private func text(_ bytes: [UInt8], part: String) throws -> String {
-        var copy = bytes
-        copy.append(0)
-        let valid = copy.withUnsafeBufferPointer { String(validatingCString: UnsafeRawPointer($0.baseAddress!)
-            .assumingMemoryBound(to: CChar.self)) }
-        guard let string = valid, string.utf8.count == bytes.count else { throw CLIError("the \(part) is not UTF-8 text") }
-        guard !string.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F || (0x80...0x9F).contains($0.value) }) else {
+        guard let string = String(validating: bytes, as: UTF8.self) else { throw CLIError("the \(part) is not UTF-8 text") }
+        let control = string.unicodeScalars.contains {
+            ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || (0x7F...0x9F).contains($0.value)
+        }
+        guard !control else {
             throw CLIError("the \(part) holds control characters; not printing it")
         }
         return string
