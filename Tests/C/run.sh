@@ -40,45 +40,15 @@ check_token() { # name token secret digest
   if [ "$mac" = "$want" ]; then pass "openssl agrees: $name"; else fail "openssl disagrees: $name ($mac != $want)"; fi
 }
 
-# 0. Keys made by openssl, in every form Tessera reads, and some it refuses.
+# 0. Keys made by openssl, and tokens signed by joserfc and pyca/cryptography
+# (Tests/C/suite.sh, shared with make sanitize and make check-memory).
+. "$here/suite.sh"
 keys=$out/keys
-mkdir -p "$keys"
-(
-  set -e
-  cd "$keys"
-  q() { "$@" 2>/dev/null; }
-  q openssl genrsa -out rsa_pkcs8.pem 2048
-  q openssl pkey -in rsa_pkcs8.pem -pubout -out rsa_spki.pem
-  q openssl pkey -in rsa_pkcs8.pem -outform DER -out rsa_pkcs8.der
-  q openssl pkey -in rsa_pkcs8.pem -pubout -outform DER -out rsa_spki.der
-  q openssl genrsa -traditional -out rsa_pkcs1.pem 2048
-  q openssl rsa -in rsa_pkcs1.pem -RSAPublicKey_out -out rsa_pkcs1_pub.pem
-  q openssl genrsa -out rsa3072.pem 3072
-  q openssl pkey -in rsa3072.pem -pubout -out rsa3072_spki.pem
-  q openssl ecparam -name prime256v1 -genkey -noout -out ec256_sec1.pem
-  q openssl pkey -in ec256_sec1.pem -pubout -out ec256_spki.pem
-  q openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out ec384_pkcs8.pem
-  q openssl pkey -in ec384_pkcs8.pem -pubout -out ec384_spki.pem
-  q openssl ecparam -name secp521r1 -genkey -noout -out ec521_sec1.pem
-  q openssl pkey -in ec521_sec1.pem -pubout -out ec521_spki.pem
-  q openssl genpkey -algorithm ed25519 -out ed25519.pem
-  q openssl pkey -in ed25519.pem -pubout -out ed25519_spki.pem
-  # Refused: too small, wrong curve, encrypted (PKCS#8 and legacy), truncated.
-  q openssl genrsa -out rsa1024.pem 1024
-  q openssl pkey -in rsa1024.pem -pubout -out rsa1024_spki.pem
-  q openssl ecparam -name secp256k1 -genkey -noout -out ec256k1.pem
-  q openssl pkey -in rsa_pkcs8.pem -aes256 -passout pass:secret -out rsa_encrypted.pem
-  q openssl rsa -in rsa_pkcs1.pem -traditional -aes256 -passout pass:secret -out rsa_encrypted_legacy.pem
-  { head -n 12 rsa_pkcs8.pem; echo "-----END PRIVATE KEY-----"; } > rsa_truncated.pem
-  head -c 300 rsa_pkcs8.der > rsa_truncated.der
-) && pass "openssl made the test keys" || fail "openssl made the test keys"
-
-# 0b. Tokens signed by joserfc and pyca/cryptography, for test_verify.
 interop=$out/interop
-if python3 "$root/Tests/interop/make_tokens.py" "$interop" > "$out/make_tokens.out" 2>&1; then
-  pass "independent implementations signed tokens: $(cat "$out/make_tokens.out")"
+if make_fixtures "$out" > "$out/fixtures.out" 2>&1; then
+  pass "openssl made the test keys; independent implementations signed tokens: $(tail -n 1 "$out/fixtures.out")"
 else
-  fail "independent implementations signed tokens"; cat "$out/make_tokens.out"
+  fail "test fixtures (keys, interop tokens)"; cat "$out/fixtures.out"
 fi
 
 # 1. The committed credential answers, recomputed with openssl now.
@@ -97,7 +67,7 @@ if "$here/check-symbols.sh" "$prefix/include/tessera.h" "$prefix/lib/libtessera.
 for cc in gcc clang; do
   for mode in shared static; do
     tag="$cc/$mode"
-    for t in test_api test_credential test_keys test_verify; do
+    for t in $C_TESTS; do
       bin="$out/$t-$cc-$mode"
       if ! build "$cc" "$here/$t.c" "$bin" "$mode" 2> "$bin.log"; then
         fail "$t builds ($tag)"; cat "$bin.log"; continue
@@ -107,12 +77,7 @@ for cc in gcc clang; do
         if readelf -d "$bin" | grep -q 'libtessera'; then fail "$t static binary needs no libtessera.so ($tag)"
         else pass "$t static binary needs no libtessera.so ($tag)"; fi
       fi
-      case $t in
-        test_keys) set -- "$keys" "$bin.report" ;;
-        test_verify) set -- "$interop" ;;
-        *) set -- "$vectors" ;;
-      esac
-      if "$bin" "$@" > "$bin.out" 2>&1; then pass "$t runs ($tag): $(tail -n 1 "$bin.out")"
+      if "$bin" $(test_args "$t" "$out" "$bin") > "$bin.out" 2>&1; then pass "$t runs ($tag): $(tail -n 1 "$bin.out")"
       else fail "$t runs ($tag)"; grep -v '^TOKEN\|^CREDJSON' "$bin.out"; fi
     done
   done
