@@ -226,8 +226,10 @@ final class AsymmetricKey: @unchecked Sendable {
             defer { BN_clear_free(d) }
             return EVP_PKEY_get_bn_param(pkey, cString(ParamName.priv), &d) == 1 && d != nil
         case .ed25519:
+            // Asks for the size alone: EVP_PKEY_get_raw_private_key would
+            // export a copy of the key that OpenSSL 3.0 frees unwiped.
             var len = 0
-            let ok = EVP_PKEY_get_raw_private_key(pkey, nil, &len) == 1 && len == 32
+            let ok = EVP_PKEY_get_octet_string_param(pkey, cString(ParamName.priv), nil, 0, &len) == 1 && len == 32
             ERR_clear_error()
             return ok
         }
