@@ -24,7 +24,7 @@ fail() { echo "FAIL $1"; nfail=$((nfail + 1)); }
 build() { # compiler source output mode
   cc=$1 src=$2 bin=$3 mode=$4
   case $mode in
-    shared) $cc $CFLAGS "$src" -o "$bin" $(pkg-config --cflags --libs tessera) -pthread \
+    shared) $cc $CFLAGS "$src" -o "$bin" $(pkg-config --cflags --libs tessera) -lcrypto -pthread \
               -Wl,-rpath,"$(pkg-config --variable=libdir tessera)" ;;
     static) $cc $CFLAGS "$src" -o "$bin" $(pkg-config --cflags tessera) -pthread \
               "$(pkg-config --variable=libdir tessera)/libtessera.a" $(pkg-config --static --libs tessera) ;;

@@ -3,7 +3,10 @@
 # read, and the arguments each takes. Expects $root (the repository).
 
 # Every C test program (Tests/C/NAME.c), each run with test_args' arguments.
-C_TESTS="test_api test_credential test_keys test_verify test_concurrency"
+# test_wipe replaces free() for the whole process, so it runs only
+# uninstrumented: C_TESTS_INSTRUMENTABLE is what sanitizers and valgrind run.
+C_TESTS_INSTRUMENTABLE="test_api test_credential test_keys test_verify test_concurrency"
+C_TESTS="$C_TESTS_INSTRUMENTABLE test_wipe"
 
 # make_fixtures OUT: OUT/keys (openssl, every form Tessera reads and some it
 # refuses) and OUT/interop (tokens signed by joserfc and pyca/cryptography).
@@ -48,6 +51,7 @@ test_args() {
     test_keys) echo "$2/keys $3.report" ;;
     test_verify) echo "$2/interop" ;;
     test_concurrency) echo "${TESSERA_STRESS_ROUNDS:-}" ;;
+    test_wipe) ;;
     *) echo "$root/Tests/Vectors/credential_known_answers.txt" ;;
   esac
 }
