@@ -7,6 +7,9 @@
 #                             against an installed copy (gcc and clang, .so and .a)
 #   make test-integration     against real peers: coturn, nginx, headless
 #                             Chromium, and the `tessera` tool with openssl keys
+#   make sanitize             Swift and C tests under ASan+UBSan, and under TSan
+#   make check-memory         the C tests under valgrind memcheck
+#   make fuzz FUZZ_SECONDS=N  every libFuzzer target for N seconds
 #   make bench                the load benchmark (tessera-bench) and the comparison
 #                             with libjwt, cpp-jwt and the OpenSSL floor (cbench);
 #                             results in bench-results/ (JSON, PNG)
@@ -32,7 +35,7 @@ BUILD_DEPS := pkg-config libssl-dev
 TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
 PY_TEST_DEPS := joserfc cryptography
 
-.PHONY: all deps lib cli install test test-integration test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
+.PHONY: all deps lib cli install test test-integration sanitize check-memory fuzz test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
 
 all: lib
 
@@ -76,6 +79,31 @@ test-c: deps
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
 	Tests/C/run.sh $(CURDIR)/$(STAGE)
+
+# ---- assurance ----------------------------------------------------------------
+# Swift has no -sanitize=undefined on Linux: UBSan instruments the C parts
+# (-Xcc), and Swift's own checks (overflow, bounds, unwrapping) trap in these
+# debug builds. The sanitizer builds live in .build-asan and .build-tsan.
+ASAN_SWIFT := --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=all --scratch-path .build-asan
+TSAN_SWIFT := --sanitize=thread --scratch-path .build-tsan
+
+sanitize: deps
+	@scripts/ensure-deps.sh $(TEST_DEPS)
+	@scripts/ensure-python.sh $(PY_TEST_DEPS)
+	$(SWIFT) test $(ASAN_SWIFT)
+	$(SWIFT) build $(ASAN_SWIFT) --product tessera
+	Tests/C/variants.sh asan .build-asan/debug
+	$(SWIFT) test $(TSAN_SWIFT)
+	$(SWIFT) build $(TSAN_SWIFT) --product tessera
+	Tests/C/variants.sh tsan .build-tsan/debug
+
+# memcheck on the C tests, against the library as installed (release).
+check-memory: deps
+	@scripts/ensure-deps.sh $(TEST_DEPS) valgrind
+	@scripts/ensure-python.sh $(PY_TEST_DEPS)
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
+	Tests/C/variants.sh valgrind $(STAGE)
 
 # ---- examples ---------------------------------------------------------------
 EXAMPLE_DEPS := libmicrohttpd-dev libsqlite3-dev libjansson-dev
