@@ -78,6 +78,7 @@ final class Key: @unchecked Sendable {
         let kidBytes = try checkKid(kid)
         let pkey = try KeyLoading.decode(document)
         let asym = try AsymmetricKey(pkey: pkey, algorithm: algorithm)
+        try asym.checkConsistency()
         return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: asym.hasPrivate)
     }
 
@@ -164,6 +165,7 @@ final class Key: @unchecked Sendable {
             }
         }
         let asym = try AsymmetricKey(pkey: try KeyLoading.fromJWK(jwk, algorithm: algorithm), algorithm: algorithm)
+        try asym.checkConsistency()
         return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: canSign && asym.hasPrivate)
     }
 

@@ -284,6 +284,28 @@ func rawVerify(_ key: Key, _ input: String, b64 signature: String) throws -> Boo
         #expect(status { _ = try Array("{\"kty\":".utf8).withUnsafeBytes { try Key.jwk(requested: .rs256, document: $0) } } == .malformed)
     }
 
+    /// A private key whose parts disagree would sign tokens nobody can
+    /// verify: refused at load. (Found by fuzz_key_jwk: a Wycheproof RSA JWK
+    /// with one character of "n" changed loaded, and its tokens failed.)
+    @Test func privateKeyPartsMustAgree() throws {
+        let examples = try #require(try Vectors.json("rfc7515_appendixA_jws.json")["examples"] as? [[String: Any]])
+        let a2 = try #require(examples.first { $0["alg"] as? String == "RS256" })
+        var jwk = try #require(a2["jwk"] as? [String: Any])
+        #expect(status { _ = try jwkKey(jwk, .rs256) } == .ok)
+        let n = try #require(jwk["n"] as? String)
+        let i = n.index(n.startIndex, offsetBy: 100)
+        jwk["n"] = n.replacingCharacters(in: i...i, with: n[i] == "A" ? "B" : "A")
+        #expect(status { _ = try jwkKey(jwk, .rs256) } == .key)
+        jwk["n"] = n
+        jwk["d"] = String((jwk["d"] as? String ?? "").reversed())  // a d that is not e's inverse
+        #expect(status { _ = try jwkKey(jwk, .rs256) } == .key)
+        let groups = try #require(try Vectors.json("wycheproof/json_web_signature_test.json")["testGroups"] as? [[String: Any]])
+        let other = try #require(groups.compactMap { $0["private"] as? [String: Any] }.first { $0["kty"] as? String == "RSA" })
+        jwk = try #require(a2["jwk"] as? [String: Any])
+        jwk["n"] = other["n"]  // another key's modulus of the same size
+        #expect(status { _ = try jwkKey(jwk, .rs256) } == .key)
+    }
+
     @Test func ecPointMustBeOnTheCurve() throws {
         let key = try Key.generate(algorithm: .es256, kid: nil)
         let good = try key.publicJWK()
