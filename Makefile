@@ -97,6 +97,17 @@ sanitize: deps
 	$(SWIFT) build $(TSAN_SWIFT) --product tessera
 	Tests/C/variants.sh tsan .build-tsan/debug
 
+# libFuzzer: the library built with ASan, UBSan (C parts) and coverage
+# (swiftc -sanitize=fuzzer instruments without linking a main), each target
+# in Tests/fuzz/ built with clang -fsanitize=fuzzer,address,undefined.
+FUZZ_SECONDS ?= 30
+FUZZ_SWIFT   := -c release --sanitize=address -Xswiftc -sanitize=fuzzer -Xcc -fsanitize=undefined,fuzzer-no-link \
+	-Xcc -fno-sanitize-recover=all --scratch-path .build-fuzz
+
+fuzz: deps
+	$(SWIFT) build $(FUZZ_SWIFT) --product tessera
+	Tests/fuzz/run.sh .build-fuzz/release $(FUZZ_SECONDS)
+
 # memcheck on the C tests, against the library as installed (release).
 check-memory: deps
 	@scripts/ensure-deps.sh $(TEST_DEPS) valgrind
