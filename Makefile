@@ -14,6 +14,7 @@
 #                             with libjwt, cpp-jwt and the OpenSSL floor (cbench);
 #                             results in bench-results/ (JSON, PNG)
 #   make cbench CBENCH_ARGS=… the comparison alone, arguments passed to Google Benchmark
+#   make ct [CT_ARGS=N]       the constant-time check of MAC and credential comparison
 #
 # Missing Debian packages are installed on first use (scripts/ensure-deps.sh).
 
@@ -35,7 +36,7 @@ BUILD_DEPS := pkg-config libssl-dev
 TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
 PY_TEST_DEPS := joserfc cryptography
 
-.PHONY: all deps lib cli install test test-integration sanitize check-memory fuzz test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
+.PHONY: all deps lib cli install test test-integration sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
 
 all: lib
 
@@ -191,14 +192,30 @@ bench: bench-deps tessera-bench-build cbench-build
 cbench: cbench-build
 	$(CBENCH) $(CBENCH_ARGS)
 
+# The constant-time check (dudect-style, a benchmark: never a pass/fail test).
+CT      := $(BUILD)/ct/ct
+CT_ARGS ?= 4000000
+
+ct-build: deps
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
+	mkdir -p $(dir $(CT))
+	cc -O2 -std=c99 -Wall -Wextra -Werror Benchmarks/ct/ct.c -o $(CT) \
+	  $$(PKG_CONFIG_PATH=$(CURDIR)/$(STAGE)/lib/pkgconfig pkg-config --cflags --libs tessera) -lm \
+	  -Wl,-rpath,$(CURDIR)/$(STAGE)/lib
+
+ct: ct-build
+	$(CT) $(CT_ARGS)
+
 # Both benchmarks built and run once in a tiny mode, so they cannot rot.
 # Nothing here asserts anything about speed.
-test-bench: bench-deps tessera-bench-build cbench-build
+test-bench: bench-deps tessera-bench-build cbench-build ct-build
 	$(TESSERA_BENCH) --smoke --json $(BUILD)/bench-smoke.json
 	python3 Benchmarks/check_json.py $(BUILD)/bench-smoke.json
 	$(CBENCH) --benchmark_min_time=0.0001 --benchmark_filter='threads:1$$' > $(BUILD)/cbench-smoke.txt
 	@grep -c 'threads:1' $(BUILD)/cbench-smoke.txt | xargs -I{} echo "cbench smoke: {} benchmarks ran"
 	@! grep -q 'ERROR OCCURRED' $(BUILD)/cbench-smoke.txt
+	$(CT) 20000
 
 clean:
 	rm -rf $(BUILD) .build Benchmarks/.build Tools/.build $(RESULTS)

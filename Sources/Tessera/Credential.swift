@@ -88,12 +88,18 @@ enum Credential {
         guard let authToken else { throw .argument("auth token is NULL") }
         var expected: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
         let matches = try withUnsafeMutableBytes(of: &expected) { e throws(TesseraError) -> Bool in
+            // The expected token is a valid credential: wiped once compared.
+            defer { OPENSSL_cleanse(e.baseAddress, e.count) }
             guard let ep = e.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.crypto, "internal error: scratch")
             }
             try writeAuthToken(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl, to: ep)
-            // The length is public (always 44); the bytes are compared in
-            // constant time.
+            // Constant time: the only early exit is on the length, which is
+            // public (a token is always 44 characters). CRYPTO_memcmp reads
+            // every byte and folds the differences with XOR/OR, so its time
+            // does not depend on where, or whether, the tokens differ. The
+            // expected token is computed in full before the comparison, and
+            // the given one is not decoded at all. `make ct` measures it.
             guard authToken.count == tokenLength, let given = authToken.baseAddress else { return false }
             return CRYPTO_memcmp(ep, given, tokenLength) == 0
         }

@@ -251,6 +251,13 @@ final class Key: @unchecked Sendable {
 
     /// Checks a JWS signature over `input`: exact length, then the MAC in
     /// constant time or the public-key verification.
+    ///
+    /// Constant time for HMAC: the signature's length is fixed by the
+    /// algorithm (32/48/64 bytes), so the length check tells an attacker
+    /// nothing; the expected MAC is computed in full, then CRYPTO_memcmp
+    /// reads every byte and folds the differences with XOR/OR, never
+    /// stopping at the first one. The base64url decoding before this point
+    /// depends only on the attacker's own bytes. `make ct` measures it.
     func verify(_ input: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) throws(TesseraError) -> Bool {
         if let hmac {
             let n = hmac.hash.digestLength
