@@ -4,6 +4,7 @@ lines, temporary directories, waiting for a port, and the example auth server
 import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,6 +53,16 @@ def wait_tcp(port, seconds=10.0):
         except OSError:
             time.sleep(0.05)
     return False
+
+
+def stop(*procs, seconds=10):
+    """Terminates the peers a test started (SIGTERM, then SIGKILL)."""
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def start_auth_server(tmp, sections):

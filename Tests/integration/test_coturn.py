@@ -17,7 +17,7 @@ import sys
 import time
 
 import requests
-from harness import Checks, free_port, start_auth_server, wait_tcp, workdir
+from harness import Checks, free_port, start_auth_server, stop, wait_tcp, workdir
 
 SECRET = "coturn-static-auth-secret-0123456789"
 
@@ -84,12 +84,7 @@ def main():
         t.check("an expired username is refused, though its password matches it",
                 rc not in (0, None) and "Cannot complete Allocation" in out, f"rc={rc} {out[-300:]}")
     finally:
-        for p in (turn, peer):
-            p.terminate()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(turn, peer)
         t.check("auth server stops cleanly", server.stop() == 0)
     return t.finish()
 

@@ -17,7 +17,7 @@ import sys
 import time
 
 import requests
-from harness import ROOT, Checks, free_port, start_auth_server, wait_tcp, workdir
+from harness import ROOT, Checks, free_port, start_auth_server, stop, wait_tcp, workdir
 from joserfc import jwt
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
@@ -141,11 +141,7 @@ def main():
         t.check("every protected request went through the auth server (its log)",
                 log.count("GET /verify ") >= 2 + len(refused), log.count("GET /verify "))
     finally:
-        nginx.terminate()
-        try:
-            nginx.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
+        stop(nginx)
         t.check("auth server stops cleanly", auth.stop() == 0)
     return t.finish()
 
