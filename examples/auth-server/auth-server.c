@@ -283,10 +283,10 @@ struct reply {
   const char *content_type; /* NULL: application/json */
   const char *www_authenticate;
   char subject[257]; /* /verify: X-Auth-Subject, when the token's sub is printable ASCII */
-};
+}; /* members left out of an initializer are zero: no extra headers */
 
 static struct reply json_reply(unsigned status, json_t *obj) {
-  struct reply r = {status, json_dumps(obj, JSON_COMPACT), NULL, NULL, ""};
+  struct reply r = {.status = status, .body = json_dumps(obj, JSON_COMPACT)};
   json_decref(obj);
   return r;
 }
@@ -397,7 +397,7 @@ static struct reply skyway_authenticate(struct request *rq) {
                                cfg.skyway_ttl, out, sizeof out, &n);
   if (rc == TESSERA_E_MALFORMED || rc == TESSERA_E_ARGUMENT) return tessera_error_reply(400, rc);
   if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
-  return (struct reply){200, strdup(out), NULL, NULL, ""};
+  return (struct reply){.status = 200, .body = strdup(out)};
 }
 
 static struct reply videosdk_get_token(struct MHD_Connection *c) {
@@ -422,7 +422,7 @@ static struct reply videosdk_get_token(struct MHD_Connection *c) {
   if (rc != TESSERA_OK) return tessera_error_reply(500, rc);
   {
     /* A token is base64url and dots: nothing to escape. */
-    struct reply r = {200, malloc(n + 13), NULL, NULL, ""};
+    struct reply r = {.status = 200, .body = malloc(n + 13)};
     if (r.body) sprintf(r.body, "{\"token\":\"%s\"}", token);
     return r;
   }
@@ -540,7 +540,7 @@ static struct reply sceenic_create(void) {
 
 static struct reply sceenic_get(const char *id) {
   sqlite3_stmt *st;
-  struct reply r = {0, NULL, NULL, NULL, ""};
+  struct reply r = {.status = 0};
   if (!cfg.sceenic_key) return error_reply(404, "Sceenic is not configured");
   if (!valid_id(id)) return error_reply(404, "no such session");
   pthread_mutex_lock(&cfg.db_lock);
@@ -658,7 +658,7 @@ static struct reply verify_bearer(struct MHD_Connection *c) {
     r.www_authenticate = "Bearer realm=\"tessera\", error=\"invalid_token\"";
     return r;
   }
-  r = (struct reply){200, claims, NULL, NULL, ""};
+  r = (struct reply){.status = 200, .body = claims};
   parsed = json_loadb(claims, n, 0, NULL);
   sub = json_string_value(json_object_get(parsed, "sub"));
   if (sub && strlen(sub) < sizeof r.subject && printable_ascii(sub))
@@ -755,7 +755,7 @@ static struct reply route(struct MHD_Connection *c, const char *url, const char 
   }
   if (strcmp(url, "/") == 0) {
     ONLY(get);
-    return (struct reply){200, strdup(index_html), "text/html; charset=utf-8", NULL, ""};
+    return (struct reply){.status = 200, .body = strdup(index_html), .content_type = "text/html; charset=utf-8"};
   }
 #undef ONLY
   return error_reply(404, "not found");
