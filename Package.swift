@@ -1,7 +1,9 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.3
 //
 // Tessera: the Swift core (standard library only) over OpenSSL 3's libcrypto,
-// exported as a C ABI declared in include/tessera.h.
+// exported as a C ABI declared in include/tessera.h. Tools version 6.3: the
+// entry points are `@c @implementation` functions (SE-0495), which Swift 6.3
+// is the first to accept.
 //
 // `make` builds the products the way C users need them (static Swift stdlib,
 // version script, SONAME); see the Makefile.

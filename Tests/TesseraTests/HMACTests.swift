@@ -85,7 +85,7 @@ import Testing
         var out = [UInt8](repeating: 0, count: 64)
         let n = try Array("turn-shared-secret".utf8).withUnsafeBytes { s in
             try Array("1700003600:alice".utf8).withUnsafeBytes { u in
-                try out.withUnsafeMutableBytes { o in try Turn.password(secret: s, username: u, output: Output(buffer: o)) }
+                try out.withUnsafeMutableBytes { o in try TURNCredential.password(secret: s, username: u, output: Output(buffer: o)) }
             }
         }
         #expect(n == 28)

@@ -1,4 +1,4 @@
-// SkyWay-style credential entry points.
+// Header section "SkyWay-style HMAC credential".
 import CTesseraABI
 
 @c @implementation
@@ -8,7 +8,7 @@ public func tessera_credential_sign(_ secret: UnsafeRawPointer!, _ secretLen: In
                                     _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
                                     _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        try Credential.sign(secret: optionalInput(secret, secretLen, "secret"),
+        try SkyWayCredential.sign(secret: optionalInput(secret, secretLen, "secret"),
                             peerId: optionalInput(peerId, peerIdLen, "peer id"),
                             timestamp: timestamp, ttl: ttl, output: output)
     }
@@ -21,7 +21,7 @@ public func tessera_credential_json(_ secret: UnsafeRawPointer!, _ secretLen: In
                                     _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
                                     _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        try Credential.json(secret: optionalInput(secret, secretLen, "secret"),
+        try SkyWayCredential.json(secret: optionalInput(secret, secretLen, "secret"),
                             peerId: optionalInput(peerId, peerIdLen, "peer id"),
                             timestamp: timestamp, ttl: ttl, output: output)
     }
@@ -34,22 +34,9 @@ public func tessera_credential_verify(_ secret: UnsafeRawPointer!, _ secretLen: 
                                       _ authToken: UnsafePointer<CChar>!, _ authTokenLen: Int,
                                       _ now: Int64) -> CInt {
     entry { () throws(TesseraError) in
-        try Credential.verify(secret: optionalInput(secret, secretLen, "secret"),
+        try SkyWayCredential.verify(secret: optionalInput(secret, secretLen, "secret"),
                               peerId: optionalInput(peerId, peerIdLen, "peer id"),
                               timestamp: timestamp, ttl: ttl,
                               authToken: optionalInput(authToken, authTokenLen, "auth token"), now: now)
-    }
-}
-
-@c @implementation
-public func tessera_turn_password(_ secret: UnsafeRawPointer!, _ secretLen: Int,
-                                  _ username: UnsafePointer<CChar>!, _ usernameLen: Int,
-                                  _ out: UnsafeMutablePointer<CChar>!, _ outCap: Int,
-                                  _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
-    entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
-        let s = try input(secret, secretLen, "secret")
-        let u = try input(username, usernameLen, "username")
-        try output.checkArguments()
-        return try Turn.password(secret: s, username: u, output: output)
     }
 }

@@ -1,4 +1,4 @@
-// Key constructors, accessors and the destructor.
+// Header section "Keys": constructors, accessors, export and the destructor.
 import CTesseraABI
 
 @c @implementation
@@ -29,7 +29,7 @@ public func tessera_key_new_jwk(_ alg: tessera_alg, _ jwk: UnsafePointer<CChar>!
     construct(out) { () throws(TesseraError) in
         let document = try input(jwk, jwkLen, "jwk")
         let requested: Algorithm? = alg.rawValue == 0 ? nil : try algorithm(alg)
-        guard document.count <= JWT.maxTokenLength else { throw .malformed("the JWK is over \(JWT.maxTokenLength) bytes") }
+        guard document.count <= CompactJWS.maxLength else { throw .malformed("the JWK is over \(CompactJWS.maxLength) bytes") }
         return try Key.jwk(requested: requested, document: document)
     }
 }

@@ -1,4 +1,4 @@
-// Key sets (JWKS).
+// Header section "Key sets (JWKS)".
 import CTesseraABI
 
 @c @implementation
@@ -39,6 +39,16 @@ public func tessera_keyset_export_jwks(_ set: OpaquePointer!, _ out: UnsafeMutab
         try Handle.keySet(set) { (s: KeySet) throws(TesseraError) -> Int in
             try output.checkArguments()
             return try output.write(s.jwks())
+        }
+    }
+}
+
+@c @implementation
+public func tessera_keyset_remove(_ set: OpaquePointer!, _ kid: UnsafePointer<CChar>!) -> CInt {
+    entry { () throws(TesseraError) in
+        try Handle.keySet(set) { (s: KeySet) throws(TesseraError) in
+            guard let k = try optionalCString(kid, limit: Key.maxKidLength, "kid") else { throw .argument("kid is NULL") }
+            try s.remove(kid: Array(k))
         }
     }
 }

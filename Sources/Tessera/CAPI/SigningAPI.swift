@@ -1,4 +1,4 @@
-// JWT signing entry points.
+// Header section "Signing".
 import CTesseraABI
 
 @c @implementation

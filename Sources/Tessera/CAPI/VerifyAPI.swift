@@ -1,4 +1,5 @@
-// Policies and verification.
+// Header section "Verification": policies, verification and the unverified
+// look at a token (tessera_jwt_peek).
 import CTesseraABI
 import CTesseraSupport
 
@@ -154,16 +155,6 @@ public func tessera_jws_verify(_ key: OpaquePointer!, _ jws: UnsafePointer<CChar
     verifyEntry(payloadOut, payloadCap, payloadLen) { output throws(TesseraError) -> Int in
         try Handle.key(key) { (k: Key) throws(TesseraError) -> Int in
             try verifyToken(jws, jwsLen, "jws", .one(k), policy, .jws, output)
-        }
-    }
-}
-
-@c @implementation
-public func tessera_keyset_remove(_ set: OpaquePointer!, _ kid: UnsafePointer<CChar>!) -> CInt {
-    entry { () throws(TesseraError) in
-        try Handle.keySet(set) { (s: KeySet) throws(TesseraError) in
-            guard let k = try optionalCString(kid, limit: Key.maxKidLength, "kid") else { throw .argument("kid is NULL") }
-            try s.remove(kid: Array(k))
         }
     }
 }

@@ -1,33 +1,6 @@
-// Version, status text, the clock and algorithm names.
+// Header section "Algorithms".
 import CTesseraABI
-import CTesseraSupport
 import Glibc
-
-@c @implementation
-public func tessera_version_string() -> UnsafePointer<CChar>! {
-    cString("0.1.0\0")
-}
-
-@c @implementation
-public func tessera_version_number() -> UInt32 {
-    0x00_01_00
-}
-
-@c @implementation
-public func tessera_strerror(_ status: CInt) -> UnsafePointer<CChar>! {
-    guard let s = Status(rawValue: status) else { return cString("unknown status code\0") }
-    return cString(s.sentence)
-}
-
-@c @implementation
-public func tessera_last_error() -> UnsafePointer<CChar>! {
-    tessera__detail_get()
-}
-
-@c @implementation
-public func tessera_now() -> Int64 {
-    Clock.now()
-}
 
 @c @implementation
 public func tessera_alg_name(_ alg: tessera_alg) -> UnsafePointer<CChar>! {

@@ -58,3 +58,10 @@ struct TesseraError: Error {
     static func key(_ detail: String) -> TesseraError { TesseraError(.key, detail) }
     static func algorithm(_ detail: String) -> TesseraError { TesseraError(.algorithm, detail) }
 }
+
+extension TesseraError {
+    init(_ status: Status, _ detail: String, needed: Int) {
+        self.init(status, detail)
+        self.needed = needed
+    }
+}

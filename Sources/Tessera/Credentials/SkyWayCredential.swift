@@ -2,7 +2,7 @@ import COpenSSL
 
 /// SkyWay-style peer credentials:
 /// `authToken = base64(HMAC-SHA256(secret, "<timestamp>:<ttl>:<peerId>"))`.
-enum Credential {
+enum SkyWayCredential {
     static let ttlRange: ClosedRange<UInt32> = 600...90000
     static let tokenLength = 44
     static let maxPeerIdLength = 65536
@@ -64,12 +64,12 @@ enum Credential {
         let p3: StaticString = ",\"ttl\":"
         let p4: StaticString = ",\"authToken\":\""
         let p5: StaticString = "\"}"
-        let length = p1.utf8CodeUnitCount + Text.jsonEscapedLength(peerId) + p2.utf8CodeUnitCount
+        let length = p1.utf8CodeUnitCount + JSONWriter.escapedLength(peerId) + p2.utf8CodeUnitCount
             + Text.decimalLength(timestamp) + p3.utf8CodeUnitCount + Text.decimalLength(Int64(ttl))
             + p4.utf8CodeUnitCount + tokenLength + p5.utf8CodeUnitCount
         let out = try output.reserve(length)
         var q = Text.write(p1, to: out)
-        q = Text.writeJSONEscaped(peerId, to: q)
+        q = JSONWriter.writeEscaped(peerId, to: q)
         q = Text.write(p2, to: q)
         q = Text.writeDecimal(timestamp, to: q)
         q = Text.write(p3, to: q)

@@ -22,7 +22,8 @@ final class Key: @unchecked Sendable {
     /// Largest key id accepted, in bytes.
     static let maxKidLength = 256
 
-    private init(algorithm: Algorithm, kid: [UInt8]?, hmac: HMACKey?, asymmetric: AsymmetricKey?, canSign: Bool) {
+    /// The designated initialiser, for the constructors here and in JWK.swift.
+    init(algorithm: Algorithm, kid: [UInt8]?, hmac: HMACKey?, asymmetric: AsymmetricKey?, canSign: Bool) {
         self.algorithm = algorithm
         self.kid = kid
         self.hmac = hmac
@@ -88,96 +89,16 @@ final class Key: @unchecked Sendable {
         if let hash = algorithm.hmacHash {
             var secret = [UInt8](repeating: 0, count: hash.digestLength)
             defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
-            guard secret.withUnsafeMutableBufferPointer({ RAND_bytes($0.baseAddress, Int32($0.count)) }) == 1 else {
-                throw TesseraError(.crypto, OpenSSLError.detail("RAND_bytes failed"))
+            let filled: TesseraError? = secret.withUnsafeMutableBytes { b in
+                do throws(TesseraError) { try Random.fill(b) } catch { return error }
+                return nil
             }
+            if let filled { throw filled }
             return try withBytes(secret) { s throws(TesseraError) in try hmac(algorithm: algorithm, secret: s, kid: kid) }
         }
         let kidBytes = try checkKid(kid)
         let asym = try AsymmetricKey(pkey: try KeyLoading.generate(algorithm), algorithm: algorithm)
         return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: true)
-    }
-
-    /// A key from a JWK (RFC 7517) of type RSA, EC, OKP (Ed25519) or oct.
-    /// `requested` nil takes the algorithm from the JWK's `alg`; otherwise
-    /// the JWK's `alg`, when present, must agree.
-    static func jwk(requested: Algorithm?, document: UnsafeRawBufferPointer) throws(TesseraError) -> Key {
-        let parsed = try JSONValue.parseObject(document, label: "JWK")
-        return try jwk(requested: requested, parsed: parsed, inferAlgorithm: false)
-    }
-
-    /// `jwk(requested:document:)` on a parsed JWK. With `inferAlgorithm`
-    /// (key sets), a JWK without `alg` gets one from its key: ES256/384/512
-    /// by curve, EdDSA for Ed25519, RS256 for RSA.
-    static func jwk(requested: Algorithm?, parsed jwk: JSONValue, inferAlgorithm: Bool) throws(TesseraError) -> Key {
-        guard case .object = jwk else { throw .key("a JWK must be a JSON object") }
-        guard let kty = jwk["kty"]?.stringValue else { throw .key("the JWK has no \"kty\" string") }
-        var named: Algorithm? = nil
-        if let value = jwk["alg"] {
-            guard let text = value.stringValue else { throw .key("the JWK's \"alg\" is not a string") }
-            guard let a = Array(text.utf8).withUnsafeBytes({ Algorithm(name: $0) }) else {
-                throw .algorithm("the JWK's alg \"\(text)\" is not a JWS algorithm Tessera supports")
-            }
-            named = a
-        }
-        if let requested, let named, requested != named {
-            throw .algorithm("the JWK is for \(named.name), not \(requested.name)")
-        }
-        if let use = jwk["use"] {
-            guard use.stringValue == "sig" else { throw .key("the JWK's \"use\" is not \"sig\": it is not a signing key") }
-        }
-        var canSign = true
-        if let ops = jwk["key_ops"] {
-            guard case .array(let items) = ops else { throw .key("the JWK's \"key_ops\" is not an array") }
-            let names = items.compactMap(\.stringValue)
-            guard names.count == items.count else { throw .key("the JWK's \"key_ops\" holds a non-string") }
-            guard names.contains("sign") || names.contains("verify") else {
-                throw .key("the JWK's \"key_ops\" allow neither \"sign\" nor \"verify\"")
-            }
-            canSign = names.contains("sign")
-        }
-        var kidBytes: [UInt8]? = nil
-        if let kidValue = jwk["kid"] {
-            guard let text = kidValue.stringValue else { throw .key("the JWK's \"kid\" is not a string") }
-            kidBytes = try withBytes(Array(text.utf8)) { k throws(TesseraError) in try checkKid(k, status: .key) }
-        }
-        guard let algorithm = requested ?? named ?? (inferAlgorithm ? inferredAlgorithm(kty: kty, jwk: jwk) : nil) else {
-            if inferAlgorithm { throw .key("the JWK (kty \(kty)) names no \"alg\" and none can be inferred") }
-            throw .argument("the JWK names no \"alg\"; pass the algorithm")
-        }
-        let expectedKty: String
-        switch algorithm.family {
-        case nil: expectedKty = "oct"
-        case .rsa: expectedKty = "RSA"
-        case .ec: expectedKty = "EC"
-        case .ed25519: expectedKty = "OKP"
-        }
-        guard kty == expectedKty else {
-            throw .key("\(algorithm.name) needs a JWK of kty \"\(expectedKty)\", got \"\(kty)\"")
-        }
-        if algorithm.family == nil {
-            guard var secret = try KeyLoading.member(jwk, "k", required: true) else { throw .key("the oct JWK has no \"k\"") }
-            defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
-            return try withBytes(secret) { s throws(TesseraError) -> Key in
-                try kidBytes.withOptionalBytes { k throws(TesseraError) in
-                    try hmac(algorithm: algorithm, secret: s, kid: k, canSign: canSign)
-                }
-            }
-        }
-        let asym = try AsymmetricKey(pkey: try KeyLoading.fromJWK(jwk, algorithm: algorithm), algorithm: algorithm)
-        try asym.checkConsistency()
-        return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: canSign && asym.hasPrivate)
-    }
-
-    private static func inferredAlgorithm(kty: String, jwk: JSONValue) -> Algorithm? {
-        switch (kty, jwk["crv"]?.stringValue) {
-        case ("EC", "P-256"): return .es256
-        case ("EC", "P-384"): return .es384
-        case ("EC", "P-521"): return .es512
-        case ("OKP", "Ed25519"): return .edDSA
-        case ("RSA", _): return .rs256
-        default: return nil
-        }
     }
 
     /// Names the kind of key document `secret` is, if it is one: PEM armour
@@ -199,7 +120,7 @@ final class Key: @unchecked Sendable {
         json.append(contentsOf: "\",\"typ\":\"JWT\"".utf8)
         if let kid {
             json.append(contentsOf: ",\"kid\":".utf8)
-            json.append(contentsOf: jsonString(kid).utf8)
+            json.append(contentsOf: JSONWriter.quoted(kid).utf8)
         }
         json.append(UInt8(ascii: "}"))
         return Array(base64url(json).utf8)
@@ -273,78 +194,5 @@ final class Key: @unchecked Sendable {
         }
         guard let asymmetric else { return false }
         return try asymmetric.verify(input, signature: signature)
-    }
-
-    // MARK: - Export
-
-    /// The RFC 7638 JWK thumbprint (SHA-256, base64url) of the public key.
-    /// HMAC keys have none: it would be a fingerprint of the secret.
-    func thumbprint() throws(TesseraError) -> String {
-        guard let asymmetric else {
-            throw .key("an HMAC key has no thumbprint: it would fingerprint the secret")
-        }
-        // Required members only, in lexicographic order, no whitespace.
-        var members = try asymmetric.publicComponents()
-        members.append((name: "kty", value: String(decoding: UnsafeRawBufferPointer(start: asymmetric.family.jwkType.utf8Start, count: asymmetric.family.jwkType.utf8CodeUnitCount), as: UTF8.self)))
-        members.sort { $0.name < $1.name }
-        let canonical = "{" + members.map { jsonString(Array($0.name.utf8)) + ":" + jsonString(Array($0.value.utf8)) }.joined(separator: ",") + "}"
-        var digest = [UInt8](repeating: 0, count: 32)
-        let bytes = Array(canonical.utf8)
-        let ok = bytes.withUnsafeBytes { b in
-            digest.withUnsafeMutableBufferPointer { d -> Bool in
-                var ctx = SHA256_CTX()
-                return tessera_sha256_init(&ctx) == 1 && tessera_sha256_update(&ctx, b.baseAddress, b.count) == 1
-                    && tessera_sha256_final(d.baseAddress, &ctx) == 1
-            }
-        }
-        guard ok else { throw TesseraError(.crypto, "SHA-256 failed") }
-        return base64url(digest)
-    }
-
-    /// The public JWK: `kty`, the public members, `kid` (the key's, or its
-    /// RFC 7638 thumbprint when it has none), `alg`, `"use":"sig"`.
-    func publicJWK() throws(TesseraError) -> String {
-        guard let asymmetric else {
-            throw .key("an HMAC key has no public form: its JWK would be the secret itself")
-        }
-        let kty = String(decoding: UnsafeRawBufferPointer(start: asymmetric.family.jwkType.utf8Start, count: asymmetric.family.jwkType.utf8CodeUnitCount), as: UTF8.self)
-        var out = "{\"kty\":\"\(kty)\""
-        for (name, value) in try asymmetric.publicComponents() {
-            out += ",\"\(name)\":" + jsonString(Array(value.utf8))
-        }
-        let kidText: String
-        if let kid { kidText = String(decoding: kid, as: UTF8.self) } else { kidText = try thumbprint() }
-        out += ",\"kid\":" + jsonString(Array(kidText.utf8))
-        out += ",\"alg\":\"\(algorithm.name)\",\"use\":\"sig\"}"
-        return out
-    }
-
-    func exportJWK(to output: Output) throws(TesseraError) -> Int {
-        try output.write(publicJWK())
-    }
-}
-
-/// `bytes` (valid UTF-8) as a quoted, escaped JSON string.
-func jsonString(_ bytes: [UInt8]) -> String {
-    bytes.withUnsafeBytes { b -> String in
-        let n = Text.jsonEscapedLength(b)
-        var out = [UInt8](repeating: 0, count: n + 2)
-        out.withUnsafeMutableBufferPointer { o in
-            guard let base = o.baseAddress else { return }
-            base[0] = UInt8(ascii: "\"")
-            _ = Text.writeJSONEscaped(b, to: base + 1)
-            base[n + 1] = UInt8(ascii: "\"")
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-extension Optional where Wrapped == [UInt8] {
-    /// Runs `body` with the bytes, or with nil.
-    func withOptionalBytes<R>(_ body: (UnsafeRawBufferPointer?) throws(TesseraError) -> R) throws(TesseraError) -> R {
-        switch self {
-        case .none: return try body(nil)
-        case .some(let bytes): return try withBytes(bytes) { b throws(TesseraError) in try body(b) }
-        }
     }
 }

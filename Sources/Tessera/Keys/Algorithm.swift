@@ -72,3 +72,49 @@ enum Algorithm: UInt32, CaseIterable, Sendable {
         }
     }
 }
+
+/// The key families behind JWS algorithms.
+enum KeyFamily: Sendable {
+    case rsa, ec, ed25519
+
+    var jwkType: StaticString {
+        switch self {
+        case .rsa: return "RSA"
+        case .ec: return "EC"
+        case .ed25519: return "OKP"
+        }
+    }
+}
+
+extension Algorithm {
+    var family: KeyFamily? {
+        switch self {
+        case .rs256, .rs384, .rs512, .ps256, .ps384, .ps512: return .rsa
+        case .es256, .es384, .es512: return .ec
+        case .edDSA: return .ed25519
+        case .hs256, .hs384, .hs512: return nil
+        }
+    }
+
+    /// OpenSSL's digest name (nil for EdDSA, which hashes internally).
+    var digestName: StaticString? {
+        switch self {
+        case .rs256, .ps256, .es256, .hs256: return "SHA256\0"
+        case .rs384, .ps384, .es384, .hs384: return "SHA384\0"
+        case .rs512, .ps512, .es512, .hs512: return "SHA512\0"
+        case .edDSA: return nil
+        }
+    }
+
+    var isPSS: Bool { self == .ps256 || self == .ps384 || self == .ps512 }
+
+    /// The EC curve: OpenSSL's group name, the JWK `crv`, the coordinate size.
+    var curve: (group: StaticString, jwk: StaticString, size: Int)? {
+        switch self {
+        case .es256: return ("prime256v1\0", "P-256", 32)
+        case .es384: return ("secp384r1\0", "P-384", 48)
+        case .es512: return ("secp521r1\0", "P-521", 66)
+        default: return nil
+        }
+    }
+}

@@ -1,6 +1,5 @@
-// Signer templates and batch signing.
+// Header section "Signer templates and batches".
 import CTesseraABI
-import Glibc
 
 @c @implementation
 public func tessera_signer_new(_ key: OpaquePointer!, _ claims: UnsafePointer<CChar>!, _ claimsLen: Int,
@@ -84,7 +83,7 @@ public func tessera_jwt_sign_batch(_ key: OpaquePointer!, _ count: Int,
             }
             let arrays = BatchArrays(key: Unmanaged.passUnretained(k), claims: claims, lengths: claimsLens, out: out,
                                      stride: outStride, outLens: outLens, statuses: statuses)
-            signInParallel(arrays, count: count)
+            Batch.forEach(count: count) { i in _ = arrays.sign(i) }
             // The first failure, with its detail (signing it again is
             // deterministic: only the claims or the room can fail).
             for i in 0..<count where statuses[i] != Status.ok.rawValue {
@@ -94,61 +93,4 @@ public func tessera_jwt_sign_batch(_ key: OpaquePointer!, _ count: Int,
             }
         }
     }
-}
-
-/// Fewest tokens worth a thread of their own.
-private let minPerThread = 256
-
-/// One worker's share of a batch.
-private struct BatchRange {
-    let arrays: BatchArrays
-    let start: Int
-    let end: Int
-
-    func run() {
-        if start < end { for i in start..<end { _ = arrays.sign(i) } }
-    }
-}
-
-private func batchThread(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    argument?.assumingMemoryBound(to: BatchRange.self).pointee.run()
-    return nil
-}
-
-/// Splits the batch into one contiguous range per core (at least
-/// `minPerThread` tokens each, about 100 µs of HS256 work, so that starting a
-/// thread costs a small fraction of what it does) and signs them on
-/// short-lived POSIX threads, the calling thread
-/// taking the first range. Plain pthreads rather than Dispatch: linking
-/// libdispatch into the library would start a second thread pool inside
-/// the host process and leave a libdispatch symbol in libtessera.so's
-/// dynamic symbol table. If a thread cannot be started, its range runs on
-/// the calling thread.
-private func signInParallel(_ arrays: BatchArrays, count: Int) {
-    let cpus = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    let workers = max(1, min(cpus, count / minPerThread))
-    if workers == 1 {
-        BatchRange(arrays: arrays, start: 0, end: count).run()
-        return
-    }
-    let per = (count + workers - 1) / workers
-    let ranges = UnsafeMutablePointer<BatchRange>.allocate(capacity: workers)
-    var threads = [pthread_t?](repeating: nil, count: workers)
-    for w in 0..<workers {
-        (ranges + w).initialize(to: BatchRange(arrays: arrays, start: min(count, w * per), end: min(count, (w + 1) * per)))
-    }
-    for w in 1..<workers {
-        var thread = pthread_t()
-        if pthread_create(&thread, nil, batchThread, UnsafeMutableRawPointer(ranges + w)) == 0 {
-            threads[w] = thread
-        } else {
-            ranges[w].run()
-        }
-    }
-    ranges[0].run()
-    for w in 1..<workers {
-        if let thread = threads[w] { pthread_join(thread, nil) }
-    }
-    ranges.deinitialize(count: workers)
-    ranges.deallocate()
 }

@@ -1,7 +1,7 @@
 /// TURN REST API credentials, as coturn checks them with `use-auth-secret`
 /// (draft-uberti-behave-turn-rest-00): the username is "<expiry>:<user>",
 /// the password base64(HMAC-SHA1(shared secret, username)).
-enum Turn {
+enum TURNCredential {
     static let passwordLength = 28
     static let maxUsernameLength = 512
 

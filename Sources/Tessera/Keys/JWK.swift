@@ -1,89 +1,137 @@
 import COpenSSL
 
-/// Turning key documents into `EVP_PKEY`s: PEM or DER (PKCS#8, PKCS#1,
-/// SEC1, SPKI), JWK members, and fresh generation. Each function returns an
-/// owned `EVP_PKEY` or throws `TesseraError`, never leaving an OpenSSL error
-/// queued.
-enum KeyLoading {
-    /// Decodes a PEM or DER private or public key. An encrypted key is
-    /// refused: Tessera never prompts for or takes a passphrase.
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(TesseraError) -> OpaquePointer {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { throw .key("the PEM is empty") }
-        if contains(bytes, "ENCRYPTED") {
-            throw .key("the PEM is encrypted; Tessera takes unencrypted keys only (decrypt it first, e.g. `openssl pkey -in key.pem -out plain.pem`)")
-        }
-        // Private first (PKCS#8, PKCS#1, SEC1), then public (SPKI, PKCS#1).
-        for selection in [tessera_select_keypair, tessera_select_public] {
-            var pkey: OpaquePointer? = nil
-            guard let dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, nil, nil, nil, selection, nil, nil) else {
-                throw TesseraError(.noMemory, OpenSSLError.detail("OSSL_DECODER_CTX_new_for_pkey failed"))
-            }
-            defer { OSSL_DECODER_CTX_free(dctx) }
-            _ = OSSL_DECODER_CTX_set_passphrase_cb(dctx, tessera_no_passphrase, nil)
-            var p: UnsafePointer<UInt8>? = UnsafePointer(base.assumingMemoryBound(to: UInt8.self))
-            var len = bytes.count
-            if OSSL_DECODER_from_data(dctx, &p, &len) == 1, let pkey {
-                ERR_clear_error()
-                return pkey
-            }
-            EVP_PKEY_free(pkey)
-        }
-        throw .key(OpenSSLError.detail("not a PEM or DER key Tessera can read (PKCS#8, PKCS#1 or SEC1 private key; SPKI or PKCS#1 public key), or it is truncated"))
+// JSON Web Keys (RFC 7517): reading a key from a JWK, and writing a key's
+// public JWK and its RFC 7638 thumbprint.
+
+extension Key {
+    /// A key from a JWK (RFC 7517) of type RSA, EC, OKP (Ed25519) or oct.
+    /// `requested` nil takes the algorithm from the JWK's `alg`; otherwise
+    /// the JWK's `alg`, when present, must agree.
+    static func jwk(requested: Algorithm?, document: UnsafeRawBufferPointer) throws(TesseraError) -> Key {
+        let parsed = try JSONValue.parseObject(document, label: "JWK")
+        return try jwk(requested: requested, parsed: parsed, inferAlgorithm: false)
     }
 
-    static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
-        let m = needle.utf8CodeUnitCount
-        let n = haystack.count
-        guard m > 0, n >= m else { return false }
-        let w = needle.utf8Start
-        var i = 0
-        while i <= n - m {
-            var k = 0
-            while k < m && haystack[i + k] == w[k] { k += 1 }
-            if k == m { return true }
-            i += 1
+    /// `jwk(requested:document:)` on a parsed JWK. With `inferAlgorithm`
+    /// (key sets), a JWK without `alg` gets one from its key: ES256/384/512
+    /// by curve, EdDSA for Ed25519, RS256 for RSA.
+    static func jwk(requested: Algorithm?, parsed jwk: JSONValue, inferAlgorithm: Bool) throws(TesseraError) -> Key {
+        guard case .object = jwk else { throw .key("a JWK must be a JSON object") }
+        guard let kty = jwk["kty"]?.stringValue else { throw .key("the JWK has no \"kty\" string") }
+        var named: Algorithm? = nil
+        if let value = jwk["alg"] {
+            guard let text = value.stringValue else { throw .key("the JWK's \"alg\" is not a string") }
+            guard let a = Array(text.utf8).withUnsafeBytes({ Algorithm(name: $0) }) else {
+                throw .algorithm("the JWK's alg \"\(text)\" is not a JWS algorithm Tessera supports")
+            }
+            named = a
         }
-        return false
+        if let requested, let named, requested != named {
+            throw .algorithm("the JWK is for \(named.name), not \(requested.name)")
+        }
+        if let use = jwk["use"] {
+            guard use.stringValue == "sig" else { throw .key("the JWK's \"use\" is not \"sig\": it is not a signing key") }
+        }
+        var canSign = true
+        if let ops = jwk["key_ops"] {
+            guard case .array(let items) = ops else { throw .key("the JWK's \"key_ops\" is not an array") }
+            let names = items.compactMap(\.stringValue)
+            guard names.count == items.count else { throw .key("the JWK's \"key_ops\" holds a non-string") }
+            guard names.contains("sign") || names.contains("verify") else {
+                throw .key("the JWK's \"key_ops\" allow neither \"sign\" nor \"verify\"")
+            }
+            canSign = names.contains("sign")
+        }
+        var kidBytes: [UInt8]? = nil
+        if let kidValue = jwk["kid"] {
+            guard let text = kidValue.stringValue else { throw .key("the JWK's \"kid\" is not a string") }
+            kidBytes = try withBytes(Array(text.utf8)) { k throws(TesseraError) in try checkKid(k, status: .key) }
+        }
+        guard let algorithm = requested ?? named ?? (inferAlgorithm ? inferredAlgorithm(kty: kty, jwk: jwk) : nil) else {
+            if inferAlgorithm { throw .key("the JWK (kty \(kty)) names no \"alg\" and none can be inferred") }
+            throw .argument("the JWK names no \"alg\"; pass the algorithm")
+        }
+        let expectedKty: String
+        switch algorithm.family {
+        case nil: expectedKty = "oct"
+        case .rsa: expectedKty = "RSA"
+        case .ec: expectedKty = "EC"
+        case .ed25519: expectedKty = "OKP"
+        }
+        guard kty == expectedKty else {
+            throw .key("\(algorithm.name) needs a JWK of kty \"\(expectedKty)\", got \"\(kty)\"")
+        }
+        if algorithm.family == nil {
+            guard var secret = try KeyLoading.member(jwk, "k", required: true) else { throw .key("the oct JWK has no \"k\"") }
+            defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+            return try withBytes(secret) { s throws(TesseraError) -> Key in
+                try kidBytes.withOptionalBytes { k throws(TesseraError) in
+                    try hmac(algorithm: algorithm, secret: s, kid: k, canSign: canSign)
+                }
+            }
+        }
+        let asym = try AsymmetricKey(pkey: try KeyLoading.fromJWK(jwk, algorithm: algorithm), algorithm: algorithm)
+        try asym.checkConsistency()
+        return Key(algorithm: algorithm, kid: kidBytes, hmac: nil, asymmetric: asym, canSign: canSign && asym.hasPrivate)
     }
 
-    /// Generates a fresh key for `algorithm`: RSA 2048 bits, the
-    /// algorithm's EC curve, or Ed25519.
-    static func generate(_ algorithm: Algorithm) throws(TesseraError) -> OpaquePointer {
-        guard let family = algorithm.family else { throw .algorithm("\(algorithm.name) is not asymmetric") }
-        let name: StaticString
-        switch family {
-        case .rsa: name = "RSA\0"
-        case .ec: name = "EC\0"
-        case .ed25519: name = "ED25519\0"
+    private static func inferredAlgorithm(kty: String, jwk: JSONValue) -> Algorithm? {
+        switch (kty, jwk["crv"]?.stringValue) {
+        case ("EC", "P-256"): return .es256
+        case ("EC", "P-384"): return .es384
+        case ("EC", "P-521"): return .es512
+        case ("OKP", "Ed25519"): return .edDSA
+        case ("RSA", _): return .rs256
+        default: return nil
         }
-        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, cString(name), nil) else {
-            throw TesseraError(.crypto, OpenSSLError.detail("EVP_PKEY_CTX_new_from_name failed"))
-        }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        guard EVP_PKEY_keygen_init(ctx) == 1 else {
-            throw TesseraError(.crypto, OpenSSLError.detail("EVP_PKEY_keygen_init failed"))
-        }
-        switch family {
-        case .rsa:
-            guard EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) == 1 else {
-                throw TesseraError(.crypto, OpenSSLError.detail("setting the RSA size failed"))
-            }
-        case .ec:
-            guard let curve = algorithm.curve, EVP_PKEY_CTX_set_group_name(ctx, cString(curve.group)) == 1 else {
-                throw TesseraError(.crypto, OpenSSLError.detail("setting the EC curve failed"))
-            }
-        case .ed25519:
-            break
-        }
-        var pkey: OpaquePointer? = nil
-        guard EVP_PKEY_generate(ctx, &pkey) == 1, let pkey else {
-            throw TesseraError(.crypto, OpenSSLError.detail("key generation failed"))
-        }
-        return pkey
     }
 
-    // MARK: - JWK members
+    /// The RFC 7638 JWK thumbprint (SHA-256, base64url) of the public key.
+    /// HMAC keys have none: it would be a fingerprint of the secret.
+    func thumbprint() throws(TesseraError) -> String {
+        guard let asymmetric else {
+            throw .key("an HMAC key has no thumbprint: it would fingerprint the secret")
+        }
+        // Required members only, in lexicographic order, no whitespace.
+        var members = try asymmetric.publicComponents()
+        members.append((name: "kty", value: String(decoding: UnsafeRawBufferPointer(start: asymmetric.family.jwkType.utf8Start, count: asymmetric.family.jwkType.utf8CodeUnitCount), as: UTF8.self)))
+        members.sort { $0.name < $1.name }
+        let canonical = "{" + members.map { JSONWriter.quoted($0.name) + ":" + JSONWriter.quoted($0.value) }.joined(separator: ",") + "}"
+        var digest = [UInt8](repeating: 0, count: 32)
+        let bytes = Array(canonical.utf8)
+        let ok = bytes.withUnsafeBytes { b in
+            digest.withUnsafeMutableBytes { d in d.baseAddress.map { HashKind.sha256.digest(b, into: $0) } ?? false }
+        }
+        guard ok else { throw TesseraError(.crypto, "SHA-256 failed") }
+        return base64url(digest)
+    }
 
+    /// The public JWK: `kty`, the public members, `kid` (the key's, or its
+    /// RFC 7638 thumbprint when it has none), `alg`, `"use":"sig"`.
+    func publicJWK() throws(TesseraError) -> String {
+        guard let asymmetric else {
+            throw .key("an HMAC key has no public form: its JWK would be the secret itself")
+        }
+        let kty = String(decoding: UnsafeRawBufferPointer(start: asymmetric.family.jwkType.utf8Start, count: asymmetric.family.jwkType.utf8CodeUnitCount), as: UTF8.self)
+        var out = "{\"kty\":\"\(kty)\""
+        for (name, value) in try asymmetric.publicComponents() {
+            out += ",\"\(name)\":" + JSONWriter.quoted(value)
+        }
+        let kidText: String
+        if let kid { kidText = String(decoding: kid, as: UTF8.self) } else { kidText = try thumbprint() }
+        out += ",\"kid\":" + JSONWriter.quoted(kidText)
+        out += ",\"alg\":\"\(algorithm.name)\",\"use\":\"sig\"}"
+        return out
+    }
+
+    func exportJWK(to output: Output) throws(TesseraError) -> Int {
+        try output.write(publicJWK())
+    }
+}
+
+// MARK: - Building OpenSSL keys from JWK members
+
+extension KeyLoading {
     /// The bytes of a base64url JWK member, or throws naming it.
     static func member(_ jwk: JSONValue, _ name: String, required: Bool) throws(TesseraError) -> [UInt8]? {
         guard let value = jwk[name] else {

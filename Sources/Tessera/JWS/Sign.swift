@@ -2,12 +2,10 @@ import COpenSSL
 
 /// Compact JWS signing (RFC 7515 §7.1) of JWT claims (RFC 7519).
 enum JWT {
-    static let maxTokenLength = 65536
-
     /// `tessera_jwt_sign`: the caller's claims, checked, then signed.
     static func sign(key: Key, claims: UnsafeRawBufferPointer, output: Output) throws(TesseraError) -> Int {
-        guard claims.count <= maxTokenLength else {
-            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(maxTokenLength) bytes")
+        guard claims.count <= CompactJWS.maxLength else {
+            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
         }
         _ = try JSONChecker.checkObject(claims, label: "claims")
         return try assemble(key: key, payloadLength: claims.count, output: output) { stream in
@@ -20,8 +18,8 @@ enum JWT {
     static func issue(key: Key, claims: UnsafeRawBufferPointer, now: Int64, ttl: UInt32,
                       flags: UInt32, output: Output) throws(TesseraError) -> Int {
         let (exp, adding) = try checkIssue(now: now, ttl: ttl, flags: flags)
-        guard claims.count <= maxTokenLength else {
-            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(maxTokenLength) bytes")
+        guard claims.count <= CompactJWS.maxLength else {
+            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
         }
         let top = try JSONChecker.checkObject(claims, label: "claims")
         let clash = top.registered.intersection(adding)
@@ -138,8 +136,8 @@ enum JWT {
         }
         let signingInputLength = header.count + 1 + payloadB64
         let total = signingInputLength + 1 + sigB64
-        guard total <= maxTokenLength else {
-            throw .malformed("the token would be \(total) bytes, over the limit of \(maxTokenLength)")
+        guard total <= CompactJWS.maxLength else {
+            throw .malformed("the token would be \(total) bytes, over the limit of \(CompactJWS.maxLength)")
         }
         let out = try output.reserve(total)
         var p: UnsafeMutablePointer<UInt8>
@@ -170,33 +168,5 @@ enum JWT {
         }
         p[0] = 0
         return total
-    }
-}
-
-/// Random (version 4) UUIDs for `jti`.
-enum UUID {
-    /// Writes a random version 4 UUID (RFC 9562 §5.4), lowercase, 36
-    /// characters, from OpenSSL's RNG.
-    static func writeRandomV4(to p: UnsafeMutablePointer<UInt8>) throws(TesseraError) {
-        var bytes: (UInt64, UInt64) = (0, 0)
-        try withUnsafeMutableBytes(of: &bytes) { b throws(TesseraError) in
-            guard let base = b.baseAddress, RAND_bytes(base.assumingMemoryBound(to: UInt8.self), 16) == 1 else {
-                throw TesseraError(.crypto, "RAND_bytes failed")
-            }
-            b[6] = b[6] & 0x0F | 0x40
-            b[8] = b[8] & 0x3F | 0x80
-            let hex: StaticString = "0123456789abcdef"
-            let h = hex.utf8Start
-            var q = p
-            for i in 0..<16 {
-                if i == 4 || i == 6 || i == 8 || i == 10 {
-                    q[0] = UInt8(ascii: "-")
-                    q += 1
-                }
-                q[0] = h[Int(b[i] >> 4)]
-                q[1] = h[Int(b[i] & 15)]
-                q += 2
-            }
-        }
     }
 }

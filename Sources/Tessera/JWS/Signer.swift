@@ -43,8 +43,8 @@ final class Signer: @unchecked Sendable {
 
     init(key: Key, claims: UnsafeRawBufferPointer, ttl: UInt32, flags: UInt32) throws(TesseraError) {
         let (_, adding) = try JWT.checkIssue(now: 0, ttl: ttl, flags: flags)
-        guard claims.count <= JWT.maxTokenLength else {
-            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(JWT.maxTokenLength) bytes")
+        guard claims.count <= CompactJWS.maxLength else {
+            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
         }
         try key.checkCanSign()
         let top = try JSONChecker.checkObject(claims, label: "claims")
@@ -55,8 +55,8 @@ final class Signer: @unchecked Sendable {
         guard let base = claims.baseAddress else { throw .malformed("claims are empty") }
         let p = base.assumingMemoryBound(to: UInt8.self)
         var names: [[UInt8]] = []
-        var members = JSONChecker.Members(p: p, n: claims.count)
-        while let m = members.next() { names.append(JSONChecker.unescaped(m.name, in: p)) }
+        var members = JSONScanner.members(p, claims.count)
+        while let m = members.nextMember() { names.append(m.name.unescaped(in: p)) }
 
         let head = UnsafeRawBufferPointer(rebasing: claims[0..<top.closingBrace])
         let whole = head.count - head.count % 3
@@ -119,8 +119,8 @@ final class Signer: @unchecked Sendable {
         // The per-token claims' members, between their braces.
         var extraInner = UnsafeRawBufferPointer(start: nil, count: 0)
         if let extra, extra.count > 0 {
-            guard extra.count <= JWT.maxTokenLength else {
-                throw .malformed("claims are \(extra.count) bytes; a token is limited to \(JWT.maxTokenLength) bytes")
+            guard extra.count <= CompactJWS.maxLength else {
+                throw .malformed("claims are \(extra.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
             }
             let top = try JSONChecker.checkObject(extra, label: "claims")
             let clash = top.registered.intersection(adding)
@@ -129,9 +129,9 @@ final class Signer: @unchecked Sendable {
             }
             if top.memberCount > 0, let base = extra.baseAddress {
                 let p = base.assumingMemoryBound(to: UInt8.self)
-                var members = JSONChecker.Members(p: p, n: extra.count)
-                while let m = members.next() {
-                    for name in constantNames where name.withUnsafeBytes({ JSONChecker.stringEquals(m.name, $0, in: p) }) {
+                var members = JSONScanner.members(p, extra.count)
+                while let m = members.nextMember() {
+                    for name in constantNames where name.withUnsafeBytes({ m.name.equals($0, in: p) }) {
                         throw .malformed("claims: a member repeats one of the template's constant claims")
                     }
                 }

@@ -1,0 +1,339 @@
+/// A strict RFC 8259 checker for one JSON object, as JWT claims and JOSE
+/// headers must be:
+///
+/// - exactly one object, optionally surrounded by JSON whitespace, and
+///   nothing after it (no byte order mark, no second value);
+/// - valid UTF-8 throughout; no raw control characters (U+0000-U+001F) in
+///   strings; only the escapes RFC 8259 defines; no lone surrogate escape;
+/// - numbers in RFC 8259 grammar (no leading zeros, `+`, `.5`, `NaN`);
+/// - nesting at most `maxDepth` (the top-level object is depth 1);
+/// - no two members of one object with the same name, compared after
+///   unescaping (`"a"` and `"\u0061"` are the same name).
+///
+/// It validates without building anything. Member names are tracked as
+/// spans into the input, in scratch memory sized from the input length (on
+/// the stack for inputs up to about 500 bytes); each object's names are
+/// checked for duplicates when it closes: pairwise for small objects, by
+/// sorting for large ones, so the check stays O(k log k).
+import Glibc
+
+struct JSONChecker {
+    /// What the checker learnt about the top-level object.
+    struct TopLevel {
+        /// Number of top-level members.
+        var memberCount = 0
+        /// Offset of the top-level object's closing brace.
+        var closingBrace = 0
+        /// Which of the registered claim names the object has.
+        var registered: RegisteredClaims = []
+    }
+
+    /// The registered claims `tessera_jwt_issue` adds.
+    struct RegisteredClaims: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let iat = RegisteredClaims(rawValue: 1)
+        static let exp = RegisteredClaims(rawValue: 2)
+        static let nbf = RegisteredClaims(rawValue: 4)
+        static let jti = RegisteredClaims(rawValue: 8)
+    }
+
+    /// "1" for bytes that continue a string's plain run (printable ASCII
+    /// other than '"' and '\\'), "0" for the rest. Constant data.
+    static let plainStringByte: StaticString =
+        "0000000000000000000000000000000011011111111111111111111111111111111111111111111111111111111101111111111111111111111111111111111100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+
+    /// Longest number literal accepted anywhere (an attacker-controlled
+    /// length, bounded like everything else).
+    static let maxNumberLength = 100
+
+    /// Inputs above this size are refused outright (spans hold 31-bit
+    /// offsets); every caller applies a far smaller limit first.
+    static let maxInput = 1 << 30
+
+    /// Checks that `input` is one strict JSON object; `label` names the input
+    /// in error details ("claims", "header"). Details give byte offsets, never
+    /// the input's content.
+    static func checkObject(_ input: UnsafeRawBufferPointer, label: StaticString,
+                            maxDepth: Int = 64) throws(TesseraError) -> TopLevel {
+        guard input.count <= maxInput else {
+            throw .malformed("\(label): over \(maxInput) bytes")
+        }
+        guard let base = input.baseAddress, input.count > 0 else {
+            throw .malformed("\(label): empty, expected a JSON object")
+        }
+        // Every member needs at least 4 bytes (`"":0`) and a separator, so
+        // this bounds the names alive at once.
+        let capacity = input.count / 4 + 1
+        let result = withUnsafeTemporaryAllocation(of: JSONSpan.self, capacity: capacity) { spans -> Result<TopLevel, TesseraError> in
+            guard let spanBase = spans.baseAddress else {
+                return .failure(TesseraError(.noMemory, "\(label): no scratch memory"))
+            }
+            var parser = Parser(p: base.assumingMemoryBound(to: UInt8.self), n: input.count,
+                                spans: spanBase, spanCapacity: capacity, maxDepth: maxDepth, label: label)
+            do throws(TesseraError) {
+                return .success(try parser.document())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The validating parser. Its cursor is the shared `JSONScanner`; what
+    /// it adds is every check of RFC 8259 and the contract.
+    private struct Parser {
+        var scan: JSONScanner
+        let spans: UnsafeMutablePointer<JSONSpan>
+        let spanCapacity: Int
+        let maxDepth: Int
+        let label: StaticString
+        var p: UnsafePointer<UInt8> { scan.p }
+        var n: Int { scan.n }
+        var i: Int {
+            @inline(__always) get { scan.i }
+            @inline(__always) set { scan.i = newValue }
+        }
+        var spanCount = 0
+        var top = TopLevel()
+        /// Offset of a number literal over `maxNumberLength`, if one was seen.
+        var numberTooLong: Int? = nil
+
+        init(p: UnsafePointer<UInt8>, n: Int, spans: UnsafeMutablePointer<JSONSpan>, spanCapacity: Int,
+             maxDepth: Int, label: StaticString) {
+            scan = JSONScanner(p: p, n: n)
+            self.spans = spans
+            self.spanCapacity = spanCapacity
+            self.maxDepth = maxDepth
+            self.label = label
+        }
+
+        func fail(_ what: StaticString, at offset: Int? = nil) -> TesseraError {
+            .malformed("\(label): \(what) at byte \(offset ?? i)")
+        }
+
+        @inline(__always)
+        mutating func skipWhitespace() { scan.skipWhitespace() }
+
+        mutating func document() throws(TesseraError) -> TopLevel {
+            skipWhitespace()
+            guard i < n, p[i] == UInt8(ascii: "{") else {
+                throw fail("not a JSON object: expected '{'")
+            }
+            try object(depth: 1)
+            skipWhitespace()
+            guard i == n else { throw fail("unexpected bytes after the JSON object") }
+            if let at = numberTooLong { throw fail("number longer than 100 characters", at: at) }
+            return top
+        }
+
+        mutating func value(depth: Int) throws(TesseraError) {
+            guard i < n else { throw fail("unexpected end of input, expected a value") }
+            switch p[i] {
+            case UInt8(ascii: "{"): try object(depth: depth + 1)
+            case UInt8(ascii: "["): try array(depth: depth + 1)
+            case UInt8(ascii: "\""): _ = try string()
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
+            default: throw fail("expected a JSON value")
+            }
+        }
+
+        mutating func object(depth: Int) throws(TesseraError) {
+            guard depth <= maxDepth else { throw fail("JSON nested deeper than the limit of 64") }
+            let isTop = depth == 1
+            i &+= 1 // '{'
+            let first = spanCount
+            skipWhitespace()
+            if i < n && p[i] == UInt8(ascii: "}") {
+                if isTop { top.closingBrace = i }
+                i &+= 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard i < n, p[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                let name = try string()
+                guard spanCount < spanCapacity else { throw fail("too many member names") }
+                spans[spanCount] = name
+                spanCount &+= 1
+                skipWhitespace()
+                guard i < n, p[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
+                i &+= 1
+                skipWhitespace()
+                try value(depth: depth)
+                skipWhitespace()
+                guard i < n else { throw fail("unexpected end of input in an object") }
+                if p[i] == UInt8(ascii: ",") {
+                    i &+= 1
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}' in an object") }
+                if isTop { top.closingBrace = i }
+                i &+= 1
+                break
+            }
+            let names = UnsafeMutableBufferPointer(start: spans + first, count: spanCount &- first)
+            if isTop {
+                top.memberCount = names.count
+                for s in names { top.registered.formUnion(registeredClaim(s)) }
+            }
+            if let dup = JSONChecker.firstDuplicate(names, in: p) {
+                throw fail("duplicate member name", at: dup)
+            }
+            spanCount = first
+        }
+
+        mutating func array(depth: Int) throws(TesseraError) {
+            guard depth <= maxDepth else { throw fail("JSON nested deeper than the limit of 64") }
+            i &+= 1 // '['
+            skipWhitespace()
+            if i < n && p[i] == UInt8(ascii: "]") {
+                i &+= 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try value(depth: depth)
+                skipWhitespace()
+                guard i < n else { throw fail("unexpected end of input in an array") }
+                if p[i] == UInt8(ascii: ",") {
+                    i &+= 1
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']' in an array") }
+                i &+= 1
+                return
+            }
+        }
+
+        /// A string starting at the quote at `p[i]`; returns the span of its
+        /// content (between the quotes).
+        mutating func string() throws(TesseraError) -> JSONSpan {
+            i &+= 1 // opening quote
+            let start = i
+            var escaped = false
+            while true {
+                // Fast path: plain printable ASCII, one table load per byte.
+                let plain = JSONChecker.plainStringByte.utf8Start
+                while i < n && plain[Int(p[i])] == UInt8(ascii: "1") { i &+= 1 }
+                guard i < n else { throw fail("unterminated string", at: start &- 1) }
+                let c = p[i]
+                if c == UInt8(ascii: "\"") {
+                    let span = JSONSpan(start: start, length: i &- start, escaped: escaped)
+                    i &+= 1
+                    return span
+                }
+                if c == UInt8(ascii: "\\") {
+                    escaped = true
+                    try escape()
+                } else if c < 0x20 {
+                    throw fail("control character in a string")
+                } else {
+                    let len = UTF8Check.sequenceLength(p, i, n)
+                    guard len > 0 else { throw fail("invalid UTF-8") }
+                    i &+= len
+                }
+            }
+        }
+
+        /// An escape sequence starting at the backslash at `p[i]`.
+        mutating func escape() throws(TesseraError) {
+            let at = i
+            i &+= 1
+            guard i < n else { throw fail("unterminated escape", at: at) }
+            switch p[i] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                 UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                i &+= 1
+            case UInt8(ascii: "u"):
+                guard let unit = JSONScanner.hex4(p, i &+ 1, n) else { throw fail("invalid \\u escape", at: at) }
+                i &+= 5
+                if unit >= 0xDC00 && unit <= 0xDFFF {
+                    throw fail("lone low surrogate escape", at: at)
+                }
+                if unit >= 0xD800 && unit <= 0xDBFF {
+                    guard i &+ 1 < n, p[i] == UInt8(ascii: "\\"), p[i &+ 1] == UInt8(ascii: "u"),
+                          let low = JSONScanner.hex4(p, i &+ 2, n), low >= 0xDC00, low <= 0xDFFF else {
+                        throw fail("lone high surrogate escape", at: at)
+                    }
+                    i &+= 6
+                }
+            default:
+                throw fail("invalid escape", at: at)
+            }
+        }
+
+        mutating func number() throws(TesseraError) {
+            let at = i
+            defer {
+                if i &- at > JSONChecker.maxNumberLength { numberTooLong = at }
+            }
+            if p[i] == UInt8(ascii: "-") { i &+= 1 }
+            guard i < n else { throw fail("invalid number", at: at) }
+            if p[i] == UInt8(ascii: "0") {
+                i &+= 1
+            } else if p[i] >= UInt8(ascii: "1") && p[i] <= UInt8(ascii: "9") {
+                skipDigits()
+            } else {
+                throw fail("invalid number", at: at)
+            }
+            if i < n && p[i] == UInt8(ascii: ".") {
+                i &+= 1
+                guard i < n, isDigit(p[i]) else { throw fail("invalid number: no digit after '.'", at: at) }
+                skipDigits()
+            }
+            if i < n && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) {
+                i &+= 1
+                if i < n && (p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-")) { i &+= 1 }
+                guard i < n, isDigit(p[i]) else { throw fail("invalid number: no digit in the exponent", at: at) }
+                skipDigits()
+            }
+        }
+
+        @inline(__always) func isDigit(_ c: UInt8) -> Bool { JSONScanner.isDigit(c) }
+
+        @inline(__always) mutating func skipDigits() {
+            while i < n && isDigit(p[i]) { i &+= 1 }
+        }
+
+        mutating func literal(_ word: StaticString) throws(TesseraError) {
+            let w = word.utf8Start
+            let len = word.utf8CodeUnitCount
+            guard n &- i >= len else { throw fail("invalid literal") }
+            for k in 0..<len where p[i &+ k] != w[k] {
+                throw fail("invalid literal")
+            }
+            i &+= len
+        }
+
+        func registeredClaim(_ s: JSONSpan) -> RegisteredClaims {
+            if s.equals("iat", in: p) { return .iat }
+            if s.equals("exp", in: p) { return .exp }
+            if s.equals("nbf", in: p) { return .nbf }
+            if s.equals("jti", in: p) { return .jti }
+            return []
+        }
+    }
+
+    /// The offset of a name that repeats an earlier one, if any.
+    static func firstDuplicate(_ names: UnsafeMutableBufferPointer<JSONSpan>, in p: UnsafePointer<UInt8>) -> Int? {
+        var names = names
+        let k = names.count
+        if k < 2 { return nil }
+        if k <= 32 {
+            for a in 1..<k {
+                for b in 0..<a where names[a].length == names[b].length || names[a].escaped || names[b].escaped {
+                    if JSONSpan.compare(names[a], names[b], in: p) == 0 { return names[a].start }
+                }
+            }
+            return nil
+        }
+        names.sort { JSONSpan.compare($0, $1, in: p) < 0 }
+        for a in 1..<k where JSONSpan.compare(names[a - 1], names[a], in: p) == 0 {
+            return max(names[a - 1].start, names[a].start)
+        }
+        return nil
+    }
+}

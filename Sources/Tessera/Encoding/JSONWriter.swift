@@ -1,0 +1,73 @@
+/// The one JSON string writer: escaping (RFC 8259 §7) of valid UTF-8 text
+/// for the few JSON documents Tessera writes itself (the credential object,
+/// JWKs, protected headers). Quotes, backslashes and control characters are
+/// escaped (the short forms where RFC 8259 has one, `\u00XX` otherwise);
+/// everything else, non-ASCII included, is copied as is.
+enum JSONWriter {
+    /// Length of `s` (valid UTF-8) as the content of a JSON string.
+    static func escapedLength(_ s: UnsafeRawBufferPointer) -> Int {
+        var len = 0
+        for c in s {
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x0C, 0x0A, 0x0D, 0x09: len &+= 2
+            case 0..<0x20: len &+= 6
+            default: len &+= 1
+            }
+        }
+        return len
+    }
+
+    /// Writes `s` (valid UTF-8) escaped for a JSON string at `p`, which has
+    /// room for `escapedLength(s)` bytes; returns the end.
+    static func writeEscaped(_ s: UnsafeRawBufferPointer, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let hex = Text.hexDigits.utf8Start
+        var q = p
+        for c in s {
+            var e: UInt8 = 0
+            switch c {
+            case UInt8(ascii: "\""): e = UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): e = UInt8(ascii: "\\")
+            case 0x08: e = UInt8(ascii: "b")
+            case 0x0C: e = UInt8(ascii: "f")
+            case 0x0A: e = UInt8(ascii: "n")
+            case 0x0D: e = UInt8(ascii: "r")
+            case 0x09: e = UInt8(ascii: "t")
+            case 0..<0x20:
+                q = Text.write("\\u00", to: q)
+                q[0] = hex[Int(c >> 4)]
+                q[1] = hex[Int(c & 15)]
+                q += 2
+                continue
+            default:
+                q[0] = c
+                q += 1
+                continue
+            }
+            q[0] = UInt8(ascii: "\\")
+            q[1] = e
+            q += 2
+        }
+        return q
+    }
+
+    /// `bytes` (valid UTF-8) as a quoted, escaped JSON string, for documents
+    /// built once (a key's header and JWK), never on a token's path.
+    static func quoted(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { b -> String in
+            let n = escapedLength(b)
+            var out = [UInt8](repeating: 0, count: n + 2)
+            out.withUnsafeMutableBufferPointer { o in
+                guard let base = o.baseAddress else { return }
+                base[0] = UInt8(ascii: "\"")
+                _ = writeEscaped(b, to: base + 1)
+                base[n + 1] = UInt8(ascii: "\"")
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// `text` as a quoted, escaped JSON string.
+    static func quoted(_ text: String) -> String {
+        quoted(Array(text.utf8))
+    }
+}
