@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // PEM writing, key generation and base64 from libcrypto.
+        // PEM writing and key generation from libcrypto.
         .systemLibrary(
             name: "CLibcrypto",
             pkgConfig: "libcrypto",

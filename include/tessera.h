@@ -278,6 +278,11 @@ void tessera_keyset_free(tessera_keyset *set);
 /* JSON nested deeper than this is refused. */
 #define TESSERA_JSON_DEPTH_MAX 64
 
+/* Each size macro has a function twin returning the same value, for
+ * bindings that cannot read macros (as libsodium's crypto_*_bytes()). */
+size_t tessera_token_max(void);        /* TESSERA_TOKEN_MAX */
+size_t tessera_json_depth_max(void);   /* TESSERA_JSON_DEPTH_MAX */
+
 /* Signs `claims` as a compact JWS (a JWT):
  *   base64url(header) "." base64url(claims) "." base64url(signature)
  * with no padding, where the header is exactly {"alg":"HS256","typ":"JWT"}
@@ -489,6 +494,29 @@ int tessera_jwt_verify_keyset(const tessera_keyset *keys, const char *token, siz
                               const tessera_policy *policy,
                               char *claims_out, size_t claims_cap, size_t *claims_len);
 
+/* An unverified look at a token: step 1 above and nothing more (the size,
+ * three strict base64url segments, header and claims each one strict UTF-8
+ * JSON object with no duplicate members), so that a server can read "kid"
+ * or "iss" to choose a key, or a tool can display a token. NOTHING it
+ * returns is trusted: no signature, algorithm or claim is checked. Verify
+ * the token before acting on its content.
+ *
+ * The decoded header and claims JSON are written, byte for byte as the
+ * token carries them, to (header_out, header_cap, header_len) and
+ * (claims_out, claims_cap, claims_len), each under the usual output
+ * contract. Either part may be skipped by passing NULL, 0, NULL for its
+ * three arguments. When a part does not fit, TESSERA_E_BUFFER_TOO_SMALL is
+ * returned, nothing is written, and each requested part's length is set,
+ * so NULL, 0, &len for both asks for both sizes in one call.
+ *
+ * Returns TESSERA_OK; TESSERA_E_MALFORMED for every token that verification
+ * refuses in step 1 (the status and detail are verification's own);
+ * TESSERA_E_ARGUMENT for a NULL token, a NULL len of a part that is not
+ * skipped, or out == NULL with cap > 0; TESSERA_E_BUFFER_TOO_SMALL. */
+int tessera_jwt_peek(const char *token, size_t token_len,
+                     char *header_out, size_t header_cap, size_t *header_len,
+                     char *claims_out, size_t claims_cap, size_t *claims_len);
+
 /* A JWS whose payload need not be JSON: steps 1-3 only; the policy is used
  * for its algorithm allow-list alone. The payload's raw bytes (which may
  * hold NULs; trust payload_len) are written to payload_out. */
@@ -517,6 +545,10 @@ int tessera_jws_verify(const tessera_key *key, const char *jws, size_t jws_len,
 #define TESSERA_CREDENTIAL_TTL_MIN 600
 #define TESSERA_CREDENTIAL_TTL_MAX 90000
 #define TESSERA_CREDENTIAL_TOKEN_LEN 44
+
+uint32_t tessera_credential_ttl_min(void);   /* TESSERA_CREDENTIAL_TTL_MIN */
+uint32_t tessera_credential_ttl_max(void);   /* TESSERA_CREDENTIAL_TTL_MAX */
+size_t   tessera_credential_token_len(void); /* TESSERA_CREDENTIAL_TOKEN_LEN */
 
 /* Writes the authToken (44 characters and a NUL: out_cap >= 45). */
 int tessera_credential_sign(const void *secret, size_t secret_len,
@@ -555,6 +587,7 @@ int tessera_credential_verify(const void *secret, size_t secret_len,
  * ------------------------------------------------------------------------ */
 
 #define TESSERA_TURN_PASSWORD_LEN 28
+size_t tessera_turn_password_len(void);   /* TESSERA_TURN_PASSWORD_LEN */
 
 /* Writes the password for `username` (1-512 bytes, used as is): 28
  * characters of standard base64 and a NUL. TESSERA_E_ARGUMENT for a NULL or

@@ -5,7 +5,7 @@
 # Every C test program (Tests/C/NAME.c), each run with test_args' arguments.
 # test_wipe replaces free() for the whole process, so it runs only
 # uninstrumented: C_TESTS_INSTRUMENTABLE is what sanitizers and valgrind run.
-C_TESTS_INSTRUMENTABLE="test_api test_credential test_keys test_verify test_concurrency"
+C_TESTS_INSTRUMENTABLE="test_api test_credential test_keys test_verify test_peek test_concurrency"
 C_TESTS="$C_TESTS_INSTRUMENTABLE test_wipe"
 
 # make_fixtures OUT: OUT/keys (openssl, every form Tessera reads and some it

@@ -556,35 +556,15 @@ static struct reply sceenic_get(const char *id) {
 
 /* The unverified "iss" of a compact JWT, to pick the registered key: only a
  * lookup label, as a kid is; the key and a policy naming that issuer then
- * decide. 1 found (copied to out), 0 not. */
+ * decide. tessera_jwt_peek reads the claims after the library's own shape
+ * check (verification's step 1). 1 found (copied to out), 0 not. */
 static int unverified_issuer(const char *token, char *out, size_t cap) {
-  const char *p1 = strchr(token, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
-  size_t n, i, o = 0;
-  unsigned acc = 0;
-  int bits = 0, found = 0;
-  char *json;
+  char text[8192];
+  size_t n = 0;
+  int found = 0;
   json_t *claims;
-  if (!p2 || (n = (size_t)(p2 - p1 - 1)) == 0 || n > 8192) return 0;
-  json = malloc(n);
-  if (!json) return 0;
-  for (i = 0; i < n; i++) {
-    char ch = p1[1 + i];
-    int v = ch >= 'A' && ch <= 'Z' ? ch - 'A' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26 : ch >= '0' && ch <= '9' ? ch - '0' + 52
-          : ch == '-' ? 62 : ch == '_' ? 63 : -1;
-    if (v < 0) {
-      free(json);
-      return 0;
-    }
-    acc = acc << 6 | (unsigned)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      json[o++] = (char)(acc >> bits);
-      acc &= (1u << bits) - 1;
-    }
-  }
-  claims = json_loadb(json, o, 0, NULL);
-  free(json);
+  if (tessera_jwt_peek(token, strlen(token), NULL, 0, NULL, text, sizeof text, &n) != TESSERA_OK) return 0;
+  claims = json_loadb(text, n, 0, NULL);
   if (claims && json_is_string(json_object_get(claims, "iss")) && strlen(json_string_value(json_object_get(claims, "iss"))) < cap) {
     strcpy(out, json_string_value(json_object_get(claims, "iss")));
     found = 1;

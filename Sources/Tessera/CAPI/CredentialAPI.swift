@@ -40,3 +40,18 @@ public func tessera_credential_verify(_ secret: UnsafeRawPointer!, _ secretLen: 
                               authToken: optionalInput(authToken, authTokenLen, "auth token"), now: now)
     }
 }
+
+@c @implementation
+public func tessera_credential_ttl_min() -> UInt32 {
+    SkyWayCredential.ttlRange.lowerBound
+}
+
+@c @implementation
+public func tessera_credential_ttl_max() -> UInt32 {
+    SkyWayCredential.ttlRange.upperBound
+}
+
+@c @implementation
+public func tessera_credential_token_len() -> Int {
+    SkyWayCredential.tokenLength
+}

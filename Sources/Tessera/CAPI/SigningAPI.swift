@@ -25,3 +25,13 @@ public func tessera_jwt_issue(_ key: OpaquePointer!, _ claims: UnsafePointer<CCh
         }
     }
 }
+
+@c @implementation
+public func tessera_token_max() -> Int {
+    CompactJWS.maxLength
+}
+
+@c @implementation
+public func tessera_json_depth_max() -> Int {
+    JSONChecker.maxDepth
+}

@@ -13,3 +13,8 @@ public func tessera_turn_password(_ secret: UnsafeRawPointer!, _ secretLen: Int,
         return try TURNCredential.password(secret: s, username: u, output: output)
     }
 }
+
+@c @implementation
+public func tessera_turn_password_len() -> Int {
+    TURNCredential.passwordLength
+}

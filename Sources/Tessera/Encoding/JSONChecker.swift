@@ -42,6 +42,9 @@ struct JSONChecker {
     static let plainStringByte: StaticString =
         "0000000000000000000000000000000011011111111111111111111111111111111111111111111111111111111101111111111111111111111111111111111100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
 
+    /// Deepest nesting accepted (`TESSERA_JSON_DEPTH_MAX`).
+    static let maxDepth = 64
+
     /// Longest number literal accepted anywhere (an attacker-controlled
     /// length, bounded like everything else).
     static let maxNumberLength = 100
@@ -54,7 +57,7 @@ struct JSONChecker {
     /// in error details ("claims", "header"). Details give byte offsets, never
     /// the input's content.
     static func checkObject(_ input: UnsafeRawBufferPointer, label: StaticString,
-                            maxDepth: Int = 64) throws(TesseraError) -> TopLevel {
+                            maxDepth: Int = JSONChecker.maxDepth) throws(TesseraError) -> TopLevel {
         guard input.count <= maxInput else {
             throw .malformed("\(label): over \(maxInput) bytes")
         }

@@ -1,5 +1,5 @@
 /* CLibcrypto: what the tessera tool needs from libcrypto beyond the library:
- * generating keys and writing them as PEM, random bytes, base64, wiping. */
+ * generating keys and writing them as PEM, random bytes, wiping. */
 #ifndef TESSERA_CLI_LIBCRYPTO_H
 #define TESSERA_CLI_LIBCRYPTO_H
 
