@@ -2,12 +2,25 @@ import COpenSSL
 
 /// Compact JWS signing (RFC 7515 §7.1) of JWT claims (RFC 7519).
 enum JWT {
-    /// `tessera_jwt_sign`: the caller's claims, checked, then signed.
-    static func sign(key: Key, claims: UnsafeRawBufferPointer, output: Output) throws(TesseraError) -> Int {
+    /// Checks a caller's claims: within the token size limit, one strict
+    /// JSON object, and naming none of the registered claims in `adding`
+    /// (which `addedBy` adds itself: `argument`).
+    static func checkClaims(_ claims: UnsafeRawBufferPointer, adding: JSONChecker.RegisteredClaims = [],
+                            addedBy: StaticString = "") throws(TesseraError) -> JSONChecker.TopLevel {
         guard claims.count <= CompactJWS.maxLength else {
             throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
         }
-        _ = try JSONChecker.checkObject(claims, label: "claims")
+        let top = try JSONChecker.checkObject(claims, label: "claims")
+        let clash = top.registered.intersection(adding)
+        if !clash.isEmpty {
+            throw .argument("claims already contain \(describe(clash)), which \(addedBy) adds")
+        }
+        return top
+    }
+
+    /// `tessera_jwt_sign`: the caller's claims, checked, then signed.
+    static func sign(key: Key, claims: UnsafeRawBufferPointer, output: Output) throws(TesseraError) -> Int {
+        _ = try checkClaims(claims)
         return try assemble(key: key, payloadLength: claims.count, output: output) { stream in
             stream.append(claims)
         }
@@ -18,14 +31,7 @@ enum JWT {
     static func issue(key: Key, claims: UnsafeRawBufferPointer, now: Int64, ttl: UInt32,
                       flags: UInt32, output: Output) throws(TesseraError) -> Int {
         let (exp, adding) = try checkIssue(now: now, ttl: ttl, flags: flags)
-        guard claims.count <= CompactJWS.maxLength else {
-            throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
-        }
-        let top = try JSONChecker.checkObject(claims, label: "claims")
-        let clash = top.registered.intersection(adding)
-        if !clash.isEmpty {
-            throw .argument("claims already contain \(describe(clash)), which tessera_jwt_issue adds")
-        }
+        let top = try checkClaims(claims, adding: adding, addedBy: "tessera_jwt_issue")
         // The claims up to (not including) their closing brace, then the
         // added members and a new closing brace.
         let head = UnsafeRawBufferPointer(rebasing: claims[0..<top.closingBrace])

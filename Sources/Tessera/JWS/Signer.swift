@@ -47,11 +47,7 @@ final class Signer: @unchecked Sendable {
             throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
         }
         try key.checkCanSign()
-        let top = try JSONChecker.checkObject(claims, label: "claims")
-        let clash = top.registered.intersection(adding)
-        if !clash.isEmpty {
-            throw .argument("claims already contain \(JWT.describe(clash)), which the template adds to every token")
-        }
+        let top = try JWT.checkClaims(claims, adding: adding, addedBy: "the template (to every token)")
         guard let base = claims.baseAddress else { throw .malformed("claims are empty") }
         let p = base.assumingMemoryBound(to: UInt8.self)
         var names: [[UInt8]] = []
@@ -119,14 +115,7 @@ final class Signer: @unchecked Sendable {
         // The per-token claims' members, between their braces.
         var extraInner = UnsafeRawBufferPointer(start: nil, count: 0)
         if let extra, extra.count > 0 {
-            guard extra.count <= CompactJWS.maxLength else {
-                throw .malformed("claims are \(extra.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
-            }
-            let top = try JSONChecker.checkObject(extra, label: "claims")
-            let clash = top.registered.intersection(adding)
-            if !clash.isEmpty {
-                throw .argument("claims contain \(JWT.describe(clash)), which the template adds")
-            }
+            let top = try JWT.checkClaims(extra, adding: adding, addedBy: "the template")
             if top.memberCount > 0, let base = extra.baseAddress {
                 let p = base.assumingMemoryBound(to: UInt8.self)
                 var members = JSONScanner.members(p, extra.count)
