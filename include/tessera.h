@@ -506,8 +506,9 @@ int tessera_jwt_verify_keyset(const tessera_keyset *keys, const char *token, siz
  * (claims_out, claims_cap, claims_len), each under the usual output
  * contract. Either part may be skipped by passing NULL, 0, NULL for its
  * three arguments. When a part does not fit, TESSERA_E_BUFFER_TOO_SMALL is
- * returned, nothing is written, and each requested part's length is set,
- * so NULL, 0, &len for both asks for both sizes in one call.
+ * returned, neither part is written (each buffer holds "", as after any
+ * failure) and each requested part's length is set, so NULL, 0, &len for
+ * both asks for both sizes in one call.
  *
  * Returns TESSERA_OK; TESSERA_E_MALFORMED for every token that verification
  * refuses in step 1 (the status and detail are verification's own);

@@ -31,34 +31,66 @@ func entry(_ body: () throws(TesseraError) -> Void) -> CInt {
     }
 }
 
+/// A caller's `(out, out_cap, out_len)`, checked once: what the core may
+/// write into (`output`) and how every outcome is reported back under the
+/// output contract of tessera.h.
+struct CallerOutput {
+    /// The argument names a detail uses: out, out_cap, out_len, or a part's.
+    struct Names {
+        let len: StaticString
+        let capTooLarge: StaticString
+        let outNull: StaticString
+        static let out = Names(len: "out_len is NULL", capTooLarge: "out_cap is larger than SIZE_MAX / 2",
+                               outNull: "out is NULL but out_cap is not 0")
+    }
+
+    let out: UnsafeMutablePointer<CChar>?
+    let cap: Int
+    let len: UnsafeMutablePointer<Int>?
+    /// The arguments describe a buffer: out_cap fits, and out is not NULL
+    /// unless out_cap is 0.
+    let bufferValid: Bool
+    let output: Output
+
+    @inline(__always)
+    init(_ out: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?, names: Names = .out) {
+        self.out = out
+        self.cap = cap
+        self.len = len
+        bufferValid = cap >= 0 && (out != nil || cap == 0)
+        let buffer: UnsafeMutableRawBufferPointer? =
+            bufferValid && cap > 0 ? UnsafeMutableRawBufferPointer(start: out, count: cap) : nil
+        output = Output(buffer: buffer, argumentProblem: len == nil ? names.len
+                        : !bufferValid ? (cap < 0 ? names.capTooLarge : names.outNull)
+                        : nil)
+    }
+
+    /// Whether `length` bytes and a NUL fit.
+    func fits(_ length: Int) -> Bool { output.buffer.map { length < $0.count } ?? false }
+
+    /// After a failure: `*out_len` gets `needed` (the length, for a buffer
+    /// too small; 0 otherwise) and a usable buffer is left holding "".
+    func fail(needed: Int) {
+        len?.pointee = needed
+        if bufferValid, let out, cap > 0 { out.pointee = 0 }
+    }
+}
+
 /// Runs an entry point that writes text into `(out, out_cap, out_len)`,
 /// applying the output contract of tessera.h to every outcome.
 @inline(__always)
 func entry(out: UnsafeMutablePointer<CChar>?, cap: Int, outLen: UnsafeMutablePointer<Int>?,
            _ body: (Output) throws(TesseraError) -> Int) -> CInt {
-    let bufferValid = cap >= 0 && (out != nil || cap == 0)
-    let buffer: UnsafeMutableRawBufferPointer? =
-        bufferValid && cap > 0 ? UnsafeMutableRawBufferPointer(start: out, count: cap) : nil
-    let output = Output(buffer: buffer, argumentProblem: outLen == nil ? "out_len is NULL"
-                        : !bufferValid ? (cap < 0 ? "out_cap is larger than SIZE_MAX / 2" : "out is NULL but out_cap is not 0")
-                        : nil)
+    let caller = CallerOutput(out, cap, outLen)
     do {
-        let length = try body(output)
+        let length = try body(caller.output)
         outLen?.pointee = length
         tessera__detail_clear()
         return Status.ok.rawValue
     } catch {
-        return fail(error, out: bufferValid ? out : nil, cap: cap, outLen: outLen)
+        caller.fail(needed: error.status == .bufferTooSmall ? error.needed : 0)
+        return fail(error)
     }
-}
-
-/// A failure of a function with a text output: `*out_len` gets the needed
-/// length for `bufferTooSmall` and 0 otherwise, and a usable buffer is left
-/// holding "" (the contract in tessera.h).
-func fail(_ error: TesseraError, out: UnsafeMutablePointer<CChar>?, cap: Int, outLen: UnsafeMutablePointer<Int>?) -> CInt {
-    outLen?.pointee = error.status == .bufferTooSmall ? error.needed : 0
-    if let out, cap > 0 { out.pointee = 0 }
-    return fail(error)
 }
 
 /// A caller's (pointer, length) input that must not be NULL.

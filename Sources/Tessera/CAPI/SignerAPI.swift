@@ -35,7 +35,7 @@ public func tessera_signer_free(_ signer: OpaquePointer!) {
 
 /// Raw caller arrays, shared read-only by the batch's workers; each worker
 /// writes only its own items' slots.
-private struct BatchArrays: @unchecked Sendable {
+private struct BatchArrays: BatchWork, @unchecked Sendable {
     let key: Unmanaged<Key>
     let claims: UnsafePointer<UnsafePointer<CChar>?>
     let lengths: UnsafePointer<Int>
@@ -43,6 +43,8 @@ private struct BatchArrays: @unchecked Sendable {
     let stride: Int
     let outLens: UnsafeMutablePointer<Int>
     let statuses: UnsafeMutablePointer<CInt>
+
+    func run(_ index: Int) { _ = sign(index) }
 
     /// Signs item `i` into its slot, under the output contract.
     func sign(_ i: Int) -> TesseraError? {
@@ -83,7 +85,7 @@ public func tessera_jwt_sign_batch(_ key: OpaquePointer!, _ count: Int,
             }
             let arrays = BatchArrays(key: Unmanaged.passUnretained(k), claims: claims, lengths: claimsLens, out: out,
                                      stride: outStride, outLens: outLens, statuses: statuses)
-            Batch.forEach(count: count) { i in _ = arrays.sign(i) }
+            Batch.forEach(arrays, count: count)
             // The first failure, with its detail (signing it again is
             // deterministic: only the claims or the room can fail).
             for i in 0..<count where statuses[i] != Status.ok.rawValue {

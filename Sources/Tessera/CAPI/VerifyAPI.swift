@@ -112,7 +112,8 @@ private func verifyEntry(_ out: UnsafeMutablePointer<CChar>?, _ cap: Int, _ outL
         tessera__detail_clear()
         return Status.ok.rawValue
     } catch {
-        return fail(error, out: out, cap: cap, outLen: outLen)
+        CallerOutput(out, cap, outLen).fail(needed: error.status == .bufferTooSmall ? error.needed : 0)
+        return fail(error)
     }
 }
 
@@ -159,41 +160,38 @@ public func tessera_jws_verify(_ key: OpaquePointer!, _ jws: UnsafePointer<CChar
     }
 }
 
-/// One part of tessera_jwt_peek's output: (out, cap, len), or skipped when
-/// all three are NULL, 0, NULL.
+extension CallerOutput.Names {
+    static let header = Self(len: "header_len is NULL (pass NULL, 0, NULL to skip the header)",
+                             capTooLarge: "header_cap is larger than SIZE_MAX / 2",
+                             outNull: "header_out is NULL but header_cap is not 0")
+    static let claims = Self(len: "claims_len is NULL (pass NULL, 0, NULL to skip the claims)",
+                             capTooLarge: "claims_cap is larger than SIZE_MAX / 2",
+                             outNull: "claims_out is NULL but claims_cap is not 0")
+}
+
+/// One part of tessera_jwt_peek's output: the usual (out, cap, len), or
+/// skipped when all three are NULL, 0, NULL.
 private struct PeekPart {
-    let out: UnsafeMutablePointer<CChar>?
-    let cap: Int
-    let len: UnsafeMutablePointer<Int>?
-    let name: StaticString
+    let caller: CallerOutput
+    let skipped: Bool
 
-    var skipped: Bool { out == nil && cap == 0 && len == nil }
-
-    /// The usual output contract's argument checks, unless skipped.
-    func check() throws(TesseraError) {
-        if skipped { return }
-        guard len != nil else { throw .argument("\(name)_len is NULL (pass NULL, 0, NULL to skip the \(name))") }
-        guard cap >= 0 else { throw .argument("\(name)_cap is larger than SIZE_MAX / 2") }
-        guard out != nil || cap == 0 else { throw .argument("\(name)_out is NULL but \(name)_cap is not 0") }
+    init(_ out: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?, names: CallerOutput.Names) {
+        caller = CallerOutput(out, cap, len, names: names)
+        skipped = out == nil && cap == 0 && len == nil
     }
 
-    func fits(_ length: Int) -> Bool { skipped || cap > length }
+    func checkArguments() throws(TesseraError) {
+        if !skipped { try caller.output.checkArguments() }
+    }
 
-    /// Writes the part and its NUL (it fits), and its length.
+    func fits(_ length: Int) -> Bool { skipped || caller.fits(length) }
+
+    /// Writes the part (it fits), its NUL and its length.
     func write(_ bytes: UnsafeRawBufferPointer) {
-        guard !skipped else { return }
-        if let out, let base = bytes.baseAddress, bytes.count > 0 {
-            UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: bytes.count)
-        }
-        out?[bytes.count] = 0
-        len?.pointee = bytes.count
-    }
-
-    /// After a failure: `*len` is `needed` (0 but for a buffer too small)
-    /// and a usable buffer holds "" (as `entry(out:cap:outLen:_:)` does).
-    func fail(needed: Int) {
-        len?.pointee = needed
-        if let out, cap > 0 { out.pointee = 0 }
+        guard !skipped, let out = caller.output.buffer?.baseAddress else { return }
+        if let base = bytes.baseAddress, bytes.count > 0 { out.copyMemory(from: base, byteCount: bytes.count) }
+        out.storeBytes(of: 0, toByteOffset: bytes.count, as: UInt8.self)
+        caller.len?.pointee = bytes.count
     }
 }
 
@@ -202,13 +200,13 @@ public func tessera_jwt_peek(_ token: UnsafePointer<CChar>!, _ tokenLen: Int,
                              _ headerOut: UnsafeMutablePointer<CChar>!, _ headerCap: Int, _ headerLen: UnsafeMutablePointer<Int>!,
                              _ claimsOut: UnsafeMutablePointer<CChar>!, _ claimsCap: Int,
                              _ claimsLen: UnsafeMutablePointer<Int>!) -> CInt {
-    let header = PeekPart(out: headerOut, cap: headerCap, len: headerLen, name: "header")
-    let claims = PeekPart(out: claimsOut, cap: claimsCap, len: claimsLen, name: "claims")
+    let header = PeekPart(headerOut, headerCap, headerLen, names: .header)
+    let claims = PeekPart(claimsOut, claimsCap, claimsLen, names: .claims)
     var needed = (header: 0, claims: 0)
     do throws(TesseraError) {
         let t = try input(token, tokenLen, "token")
-        try header.check()
-        try claims.check()
+        try header.checkArguments()
+        try claims.checkArguments()
         let fits = try Peek.peek(t) { h, c -> Bool in
             needed = (h.count, c.count)
             guard header.fits(h.count) && claims.fits(c.count) else { return false }
@@ -217,15 +215,14 @@ public func tessera_jwt_peek(_ token: UnsafePointer<CChar>!, _ tokenLen: Int,
             return true
         }
         guard fits else {
-            throw TesseraError(.bufferTooSmall, "the header needs \(needed.header) bytes and the claims \(needed.claims), each plus a NUL",
-                               needed: 0)
+            throw TesseraError(.bufferTooSmall, "the header needs \(needed.header) bytes and the claims \(needed.claims), each plus a NUL")
         }
         tessera__detail_clear()
         return Status.ok.rawValue
     } catch {
         let tooSmall = error.status == .bufferTooSmall
-        header.fail(needed: tooSmall ? needed.header : 0)
-        claims.fail(needed: tooSmall ? needed.claims : 0)
+        header.caller.fail(needed: tooSmall ? needed.header : 0)
+        claims.caller.fail(needed: tooSmall ? needed.claims : 0)
         return fail(error)
     }
 }

@@ -101,7 +101,7 @@ struct HMACKey {
                       _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                       into mac: UnsafeMutableRawPointer) -> Bool {
         hash.perform(Authenticate(inner: start, outer: UnsafeRawPointer(states + stateSize), a: a, b: b,
-                                  digestLength: hash.digestLength, mac: mac.assumingMemoryBound(to: UInt8.self)))
+                                  mac: mac.assumingMemoryBound(to: UInt8.self)))
     }
 }
 
@@ -155,7 +155,6 @@ private struct Authenticate: HashOperation {
     let outer: UnsafeRawPointer
     let a: UnsafeRawBufferPointer
     let b: UnsafeRawBufferPointer
-    let digestLength: Int
     let mac: UnsafeMutablePointer<UInt8>
 
     @inline(__always)
@@ -166,7 +165,7 @@ private struct Authenticate: HashOperation {
         return H.absorb(&i, a.baseAddress, a.count)
             && (b.count == 0 || H.absorb(&i, b.baseAddress, b.count))
             && H.finish(&i, into: mac)
-            && H.absorb(&o, mac, digestLength)
+            && H.absorb(&o, mac, H.digestLength)
             && H.finish(&o, into: mac)
     }
 }

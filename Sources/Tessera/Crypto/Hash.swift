@@ -7,30 +7,12 @@ enum HashKind: Sendable {
     /// never a JWS algorithm.
     case sha1, sha256, sha384, sha512
 
-    var digestLength: Int {
-        switch self {
-        case .sha1: return 20
-        case .sha256: return 32
-        case .sha384: return 48
-        case .sha512: return 64
-        }
-    }
+    var digestLength: Int { perform(Sizes()).digest }
 
-    var blockSize: Int {
-        switch self {
-        case .sha1, .sha256: return 64
-        case .sha384, .sha512: return 128
-        }
-    }
+    var blockSize: Int { perform(Sizes()).block }
 
     /// Bytes of one hash state (an OpenSSL SHA_CTX, SHA256_CTX or SHA512_CTX).
-    var stateSize: Int {
-        switch self {
-        case .sha1: return MemoryLayout<SHA_CTX>.stride
-        case .sha256: return MemoryLayout<SHA256_CTX>.stride
-        case .sha384, .sha512: return MemoryLayout<SHA512_CTX>.stride
-        }
-    }
+    var stateSize: Int { perform(Sizes()).state }
 
     /// Runs `operation` with the hash function of this kind: the one place
     /// that turns a kind into its type, so every operation over hash states
@@ -63,6 +45,8 @@ protocol HashOperation {
 /// needs). Each returns false when OpenSSL reports a failure.
 protocol HashFunction {
     associatedtype State
+    /// Bytes of a digest.
+    static var digestLength: Int { get }
     /// Bytes the function compresses at a time.
     static var blockSize: Int { get }
     static func start(_ state: UnsafeMutablePointer<State>) -> Bool
@@ -73,6 +57,7 @@ protocol HashFunction {
 }
 
 enum SHA1Function: HashFunction {
+    static var digestLength: Int { 20 }
     static var blockSize: Int { 64 }
     static func blank() -> SHA_CTX { SHA_CTX() }
     @inline(__always) static func start(_ s: UnsafeMutablePointer<SHA_CTX>) -> Bool { tessera_sha1_init(s) == 1 }
@@ -85,6 +70,7 @@ enum SHA1Function: HashFunction {
 }
 
 enum SHA256Function: HashFunction {
+    static var digestLength: Int { 32 }
     static var blockSize: Int { 64 }
     static func blank() -> SHA256_CTX { SHA256_CTX() }
     @inline(__always) static func start(_ s: UnsafeMutablePointer<SHA256_CTX>) -> Bool { tessera_sha256_init(s) == 1 }
@@ -99,6 +85,7 @@ enum SHA256Function: HashFunction {
 /// SHA-384 shares SHA-512's state and update; the state records its output
 /// length, so the final step truncates correctly.
 enum SHA384Function: HashFunction {
+    static var digestLength: Int { 48 }
     static var blockSize: Int { 128 }
     static func blank() -> SHA512_CTX { SHA512_CTX() }
     @inline(__always) static func start(_ s: UnsafeMutablePointer<SHA512_CTX>) -> Bool { tessera_sha384_init(s) == 1 }
@@ -111,6 +98,7 @@ enum SHA384Function: HashFunction {
 }
 
 enum SHA512Function: HashFunction {
+    static var digestLength: Int { 64 }
     static var blockSize: Int { 128 }
     static func blank() -> SHA512_CTX { SHA512_CTX() }
     @inline(__always) static func start(_ s: UnsafeMutablePointer<SHA512_CTX>) -> Bool { tessera_sha512_init(s) == 1 }
@@ -138,5 +126,13 @@ struct Digest: HashOperation {
         defer { wipe(&state) }
         return H.start(&state) && H.absorb(&state, bytes.baseAddress, bytes.count)
             && H.finish(&state, into: out.assumingMemoryBound(to: UInt8.self))
+    }
+}
+
+/// A hash function's sizes.
+private struct Sizes: HashOperation {
+    @inline(__always)
+    func run<H: HashFunction>(_: H.Type) -> (digest: Int, block: Int, state: Int) {
+        (H.digestLength, H.blockSize, MemoryLayout<H.State>.stride)
     }
 }

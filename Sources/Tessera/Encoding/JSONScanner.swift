@@ -123,9 +123,11 @@ extension JSONScanner {
         }
     }
 
-    /// The next member of an object whose '{' is behind the cursor: its
-    /// name's span and its value's byte range; nil at the closing brace.
-    mutating func nextMember() -> (name: JSONSpan, value: Range<Int>)? {
+    /// Moves to the next member of an object whose '{' is behind the
+    /// cursor: returns its name, leaving the cursor at the first byte of
+    /// its value, which the caller then reads or skips; nil at the closing
+    /// brace (not consumed).
+    mutating func enterMember() -> JSONSpan? {
         skipWhitespace()
         guard i < n, p[i] != UInt8(ascii: "}") else { return nil }
         if p[i] == UInt8(ascii: ",") {
@@ -137,20 +139,33 @@ extension JSONScanner {
         skipWhitespace()
         i &+= 1 // ':'
         skipWhitespace()
+        return name
+    }
+
+    /// Moves to the next element of an array whose '[' is behind the
+    /// cursor, leaving the cursor at its first byte; false at the closing
+    /// bracket (not consumed).
+    mutating func enterElement() -> Bool {
+        skipWhitespace()
+        guard i < n, p[i] != UInt8(ascii: "]") else { return false }
+        if p[i] == UInt8(ascii: ",") {
+            i &+= 1
+            skipWhitespace()
+        }
+        return i < n
+    }
+
+    /// The next member: its name's span and its value's byte range.
+    mutating func nextMember() -> (name: JSONSpan, value: Range<Int>)? {
+        guard let name = enterMember() else { return nil }
         let start = i
         skipValue()
         return (name, start..<i)
     }
 
-    /// The next element of an array whose '[' is behind the cursor; nil at
-    /// the closing bracket.
+    /// The next element's byte range.
     mutating func nextElement() -> Range<Int>? {
-        skipWhitespace()
-        guard i < n, p[i] != UInt8(ascii: "]") else { return nil }
-        if p[i] == UInt8(ascii: ",") {
-            i &+= 1
-            skipWhitespace()
-        }
+        guard enterElement() else { return nil }
         let start = i
         skipValue()
         return start..<i

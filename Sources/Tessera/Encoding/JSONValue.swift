@@ -13,12 +13,11 @@ indirect enum JSONValue {
 
     /// Parses one strict JSON object; `label` names it in error details.
     static func parseObject(_ input: UnsafeRawBufferPointer, label: StaticString) throws(TesseraError) -> JSONValue {
-        let top = try JSONChecker.checkObject(input, label: label)
+        _ = try JSONChecker.checkObject(input, label: label)
         guard let base = input.baseAddress else { throw .malformed("\(label): empty") }
-        let p = base.assumingMemoryBound(to: UInt8.self)
-        var start = 0
-        while p[start] != UInt8(ascii: "{") { start += 1 }
-        return build(p, start..<(top.closingBrace + 1))
+        var scan = JSONScanner(p: base.assumingMemoryBound(to: UInt8.self), n: input.count)
+        scan.skipWhitespace()
+        return build(&scan)
     }
 
     subscript(member: String) -> JSONValue? {
@@ -31,30 +30,38 @@ indirect enum JSONValue {
         return nil
     }
 
-    /// The value at `range` of checked text (depth is bounded by the
-    /// checker, so the recursion is too).
-    private static func build(_ p: UnsafePointer<UInt8>, _ range: Range<Int>) -> JSONValue {
-        switch p[range.lowerBound] {
+    /// The value at the cursor of checked text, in one pass: the cursor
+    /// ends just past it. (Depth is bounded by the checker, so the
+    /// recursion is too.)
+    private static func build(_ scan: inout JSONScanner) -> JSONValue {
+        let p = scan.p
+        guard scan.i < scan.n else { return .null }
+        let start = scan.i
+        switch p[start] {
         case UInt8(ascii: "{"):
-            var scan = JSONScanner(p: p, n: range.upperBound, at: range.lowerBound + 1)
+            scan.i &+= 1
             var members: [(String, JSONValue)] = []
-            while let m = scan.nextMember() {
-                members.append((String(decoding: m.name.unescaped(in: p), as: UTF8.self), build(p, m.value)))
+            while let name = scan.enterMember() {
+                members.append((String(decoding: name.unescaped(in: p), as: UTF8.self), build(&scan)))
             }
+            scan.i &+= 1 // '}'
             return .object(members)
         case UInt8(ascii: "["):
-            var scan = JSONScanner(p: p, n: range.upperBound, at: range.lowerBound + 1)
+            scan.i &+= 1
             var items: [JSONValue] = []
-            while let element = scan.nextElement() { items.append(build(p, element)) }
+            while scan.enterElement() { items.append(build(&scan)) }
+            scan.i &+= 1 // ']'
             return .array(items)
         case UInt8(ascii: "\""):
-            guard let span = JSONScanner.stringSpan(p, range) else { return .null }
-            return .string(String(decoding: span.unescaped(in: p), as: UTF8.self))
-        case UInt8(ascii: "t"): return .bool(true)
-        case UInt8(ascii: "f"): return .bool(false)
-        case UInt8(ascii: "n"): return .null
+            return .string(String(decoding: scan.skipString().unescaped(in: p), as: UTF8.self))
         default:
-            return .number(String(decoding: UnsafeBufferPointer(start: p + range.lowerBound, count: range.count), as: UTF8.self))
+            scan.skipValue()
+            switch p[start] {
+            case UInt8(ascii: "t"): return .bool(true)
+            case UInt8(ascii: "f"): return .bool(false)
+            case UInt8(ascii: "n"): return .null
+            default: return .number(String(decoding: UnsafeBufferPointer(start: p + start, count: scan.i - start), as: UTF8.self))
+            }
         }
     }
 }

@@ -4,16 +4,17 @@ import COpenSSL
 enum JWT {
     /// Checks a caller's claims: within the token size limit, one strict
     /// JSON object, and naming none of the registered claims in `adding`
-    /// (which `addedBy` adds itself: `argument`).
+    /// (`argument`: "<clash> "iat" and "exp", which <addedBy>").
     static func checkClaims(_ claims: UnsafeRawBufferPointer, adding: JSONChecker.RegisteredClaims = [],
+                            clash: StaticString = "claims already contain",
                             addedBy: StaticString = "") throws(TesseraError) -> JSONChecker.TopLevel {
         guard claims.count <= CompactJWS.maxLength else {
             throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
         }
         let top = try JSONChecker.checkObject(claims, label: "claims")
-        let clash = top.registered.intersection(adding)
-        if !clash.isEmpty {
-            throw .argument("claims already contain \(describe(clash)), which \(addedBy) adds")
+        let named = top.registered.intersection(adding)
+        if !named.isEmpty {
+            throw .argument("\(clash) \(describe(named)), which \(addedBy)")
         }
         return top
     }
@@ -31,7 +32,7 @@ enum JWT {
     static func issue(key: Key, claims: UnsafeRawBufferPointer, now: Int64, ttl: UInt32,
                       flags: UInt32, output: Output) throws(TesseraError) -> Int {
         let (exp, adding) = try checkIssue(now: now, ttl: ttl, flags: flags)
-        let top = try checkClaims(claims, adding: adding, addedBy: "tessera_jwt_issue")
+        let top = try checkClaims(claims, adding: adding, addedBy: "tessera_jwt_issue adds")
         // The claims up to (not including) their closing brace, then the
         // added members and a new closing brace.
         let head = UnsafeRawBufferPointer(rebasing: claims[0..<top.closingBrace])

@@ -47,7 +47,7 @@ final class Signer: @unchecked Sendable {
             throw .malformed("claims are \(claims.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
         }
         try key.checkCanSign()
-        let top = try JWT.checkClaims(claims, adding: adding, addedBy: "the template (to every token)")
+        let top = try JWT.checkClaims(claims, adding: adding, addedBy: "the template adds to every token")
         guard let base = claims.baseAddress else { throw .malformed("claims are empty") }
         let p = base.assumingMemoryBound(to: UInt8.self)
         var names: [[UInt8]] = []
@@ -115,7 +115,7 @@ final class Signer: @unchecked Sendable {
         // The per-token claims' members, between their braces.
         var extraInner = UnsafeRawBufferPointer(start: nil, count: 0)
         if let extra, extra.count > 0 {
-            let top = try JWT.checkClaims(extra, adding: adding, addedBy: "the template")
+            let top = try JWT.checkClaims(extra, adding: adding, clash: "claims contain", addedBy: "the template adds")
             if top.memberCount > 0, let base = extra.baseAddress {
                 let p = base.assumingMemoryBound(to: UInt8.self)
                 var members = JSONScanner.members(p, extra.count)

@@ -283,8 +283,9 @@ struct Decode: ParsableCommand {
         abstract: "Print a JWT's header and payload WITHOUT verifying it.",
         discussion: """
             Prints the decoded header and payload, one per line, exactly as the token carries \
-            them, and a warning on standard error: nothing here is checked. Use verify to trust \
-            a token.
+            them, and a warning on standard error. Only the shape is checked, as verify's first \
+            step checks it (three strict base64url segments, each part one JSON object): no \
+            signature, algorithm or claim. Use verify to trust a token.
             """
     )
 
