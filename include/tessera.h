@@ -391,9 +391,9 @@ int tessera_jwt_sign_batch(const tessera_key *key, size_t count,
  * A policy says what a verifier accepts. Configure it, then share it
  * read-only: any number of threads may verify with one policy at once, but
  * no setter may run while it is in use. Passing NULL as the policy to a
- * verify function means the defaults: the key's own algorithm only, no
- * issuer, subject, audience or type expected, no leeway, no maximum
- * lifetime, the system clock.
+ * verify function means the defaults: the key's own algorithm only, "exp"
+ * required, no issuer, subject, audience or type expected, no leeway, no
+ * maximum lifetime, the system clock.
  *
  * Tokens are checked in this order, and the first failure is returned:
  * 1. Shape (TESSERA_E_MALFORMED): at most TESSERA_TOKEN_MAX bytes; exactly
@@ -413,8 +413,9 @@ int tessera_jwt_sign_batch(const tessera_key *key, size_t count,
  *    64); MACs compared in constant time; PSS salt length = hash length. A
  *    token that is both expired and badly signed reports the signature.
  * 4. Claims (JWT only), with the policy's leeway L and time now:
- *    "exp" when present must be a NumericDate and now < exp + L
- *    (TESSERA_E_EXPIRED); "nbf" <= now + L (TESSERA_E_NOT_YET_VALID);
+ *    "exp" must be present (TESSERA_E_CLAIM; unless the policy says
+ *    tessera_policy_set_require_exp(p, 0)), a NumericDate, and
+ *    now < exp + L (TESSERA_E_EXPIRED); "nbf" <= now + L (TESSERA_E_NOT_YET_VALID);
  *    "iat" <= now + L (TESSERA_E_ISSUED_IN_FUTURE); with a maximum
  *    lifetime, iat and exp are required and exp - iat <= the maximum
  *    (TESSERA_E_LIFETIME); then TESSERA_E_CLAIM for: "iss"/"sub" not
@@ -461,7 +462,14 @@ int tessera_policy_set_max_lifetime(tessera_policy *p, uint32_t seconds);
  * 32 names; the same name twice counts once. */
 int tessera_policy_require_claim(tessera_policy *p, const char *name);
 
-/* Verifies against this fixed time (Unix seconds, >= 0) instead of the
+/* Whether tokens must carry "exp": required (non-zero) by default, since a
+ * token without exp never expires; 0 accepts tokens without exp (RFC 7519
+ * makes exp optional), which a server of short-lived credentials should
+ * rarely want. TESSERA_E_ARGUMENT for a NULL policy. */
+int tessera_policy_set_require_exp(tessera_policy *p, int required);
+
+/* Verifies against this fixed time (Unix seconds, 0 to 253402300799, the end
+ * of the year 9999; anything else is TESSERA_E_ARGUMENT) instead of the
  * system clock: for tests and for replaying logs. */
 int tessera_policy_set_time(tessera_policy *p, int64_t now);
 

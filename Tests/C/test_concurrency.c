@@ -31,7 +31,7 @@
 static const char SECRET[] = "concurrency-secret-0123456789abcdef";
 static const char SECRET48[] = "concurrency-secret-0123456789abcdef-0123456789ab";
 static const char CLAIMS[] = "{\"sub\":\"alice\",\"iss\":\"https://issuer.test\",\"aud\":\"rtc\"}";
-static const char PLAIN_CLAIMS[] = "{\"sub\":\"bob\"}";
+static const char PLAIN_CLAIMS[] = "{\"sub\":\"bob\",\"exp\":4102444800}";
 static const tessera_alg ALGS[NKEYS] = {TESSERA_HS256, TESSERA_RS256, TESSERA_ES256, TESSERA_EDDSA};
 
 static struct {
@@ -117,6 +117,8 @@ static void setup(void) {
   for (k = 0; k < NKEYS; k++) CHECK("allow", tessera_policy_allow_alg(shared.policy, ALGS[k]) == TESSERA_OK);
   CHECK("issuer", tessera_policy_set_issuer(shared.policy, "https://issuer.test") == TESSERA_OK);
   CHECK("audience", tessera_policy_set_audience(shared.policy, "rtc") == TESSERA_OK);
+  /* The expected tokens are CLAIMS signed as they are, without exp. */
+  CHECK("exp optional", tessera_policy_set_require_exp(shared.policy, 0) == TESSERA_OK);
   CHECK("signer", tessera_signer_new(shared.keys[0], CLAIMS, strlen(CLAIMS), 600, 0, &shared.signer) == TESSERA_OK);
 
   CHECK("doomed set", tessera_keyset_new(&shared.doomed_set) == TESSERA_OK);

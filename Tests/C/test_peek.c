@@ -129,7 +129,8 @@ static void test_refused(const tessera_key *key) {
 static void test_valid(const tessera_key *key) {
   /* Claims with escapes and non-ASCII text, as the caller wrote them. */
   static const char claims[] =
-      "{\"sub\":\"al\\u0069ce\",\"name\":\"Zo\xc3\xab\",\"n\":[1,2.5e3,{\"x\":null}],\"t\":true}";
+      "{\"sub\":\"al\\u0069ce\",\"name\":\"Zo\xc3\xab\",\"n\":[1,2.5e3,{\"x\":null}],\"t\":true,"
+      "\"exp\":4102444800}";
   static const char header_kid[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k-1\"}";
   char token[1024], header[256], out[256], verified[256];
   size_t tl = 0, hl = 0, cl = 0, vl = 0;

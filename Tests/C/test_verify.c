@@ -40,6 +40,12 @@ static void test_policy_api(void) {
   CHECK("require NULL", tessera_policy_require_claim(p, NULL) == TESSERA_E_ARGUMENT);
   CHECK("time", tessera_policy_set_time(p, NOW) == TESSERA_OK);
   CHECK("time negative", tessera_policy_set_time(p, -1) == TESSERA_E_ARGUMENT);
+  CHECK("time: the end of 9999", tessera_policy_set_time(p, 253402300799) == TESSERA_OK);
+  CHECK("time: beyond 9999", tessera_policy_set_time(p, 253402300800) == TESSERA_E_ARGUMENT);
+  CHECK("time: INT64_MAX", tessera_policy_set_time(p, INT64_MAX) == TESSERA_E_ARGUMENT);
+  CHECK("require exp off", tessera_policy_set_require_exp(p, 0) == TESSERA_OK);
+  CHECK("require exp on", tessera_policy_set_require_exp(p, 1) == TESSERA_OK);
+  CHECK("require exp on NULL", tessera_policy_set_require_exp(NULL, 0) == TESSERA_E_ARGUMENT);
   CHECK("setters on NULL", tessera_policy_set_leeway(NULL, 1) == TESSERA_E_ARGUMENT &&
                                tessera_policy_set_issuer(NULL, "x") == TESSERA_E_ARGUMENT &&
                                tessera_policy_allow_alg(NULL, TESSERA_HS256) == TESSERA_E_ARGUMENT);
@@ -127,6 +133,66 @@ static void test_verify_api(void) {
   tessera_key_free(k);
   tessera_key_free(other);
   tessera_policy_free(p);
+}
+
+/* exp is required unless the policy opts out. */
+static void test_required_exp(void) {
+  tessera_key *k = NULL;
+  tessera_policy *p = NULL, *optional = NULL;
+  char token[512], claims[256];
+  size_t n = 0, cl = 0;
+  static const char no_exp[] = "{\"sub\":\"admin\"}";
+  static const char with_exp[] = "{\"sub\":\"admin\",\"exp\":1700000600}";
+  CHECK("key", tessera_key_new_hmac(TESSERA_HS256, SECRET, 32, NULL, &k) == TESSERA_OK);
+  CHECK("sign without exp", tessera_jwt_sign(k, no_exp, strlen(no_exp), token, sizeof token, &n) == TESSERA_OK);
+  CHECK("NULL policy: a token without exp is refused", tessera_jwt_verify(k, token, n, NULL, NULL, 0, NULL) ==
+                                                           TESSERA_E_CLAIM);
+  CHECK("the detail names exp", strstr(tessera_last_error(), "exp") != NULL);
+  {
+    tessera_keyset *set = NULL;
+    CHECK("set", tessera_keyset_new(&set) == TESSERA_OK && tessera_keyset_add(set, k) == TESSERA_OK);
+    CHECK("NULL policy, key set: refused too", tessera_jwt_verify_keyset(set, token, n, NULL, NULL, 0, NULL) ==
+                                                   TESSERA_E_CLAIM);
+    tessera_keyset_free(set);
+  }
+  CHECK("policy", tessera_policy_new(&p) == TESSERA_OK && tessera_policy_set_time(p, NOW) == TESSERA_OK);
+  CHECK("a fresh policy refuses it", tessera_jwt_verify(k, token, n, p, claims, sizeof claims, &cl) == TESSERA_E_CLAIM &&
+                                         cl == 0 && claims[0] == '\0');
+  CHECK("optional", tessera_policy_new(&optional) == TESSERA_OK && tessera_policy_set_time(optional, NOW) == TESSERA_OK &&
+                        tessera_policy_set_require_exp(optional, 0) == TESSERA_OK);
+  CHECK("set_require_exp(p, 0) accepts it",
+        tessera_jwt_verify(k, token, n, optional, claims, sizeof claims, &cl) == TESSERA_OK && strcmp(claims, no_exp) == 0);
+  CHECK("set_require_exp(p, 1) requires it again",
+        tessera_policy_set_require_exp(optional, 1) == TESSERA_OK &&
+            tessera_jwt_verify(k, token, n, optional, NULL, 0, NULL) == TESSERA_E_CLAIM);
+  CHECK("sign with exp", tessera_jwt_sign(k, with_exp, strlen(with_exp), token, sizeof token, &n) == TESSERA_OK);
+  CHECK("a token with exp verifies", tessera_jwt_verify(k, token, n, p, NULL, 0, NULL) == TESSERA_OK);
+  tessera_policy_free(optional);
+  tessera_policy_free(p);
+  tessera_key_free(k);
+}
+
+/* Times at the edges of their ranges never trap (a fixed time near
+ * INT64_MAX plus a leeway once overflowed "now + leeway"). */
+static void test_extreme_times(void) {
+  tessera_key *k = NULL;
+  tessera_policy *p = NULL;
+  char token[512];
+  size_t n = 0;
+  static const char nbf_only[] = "{\"nbf\":253402300799,\"iat\":253402300799}";
+  CHECK("key", tessera_key_new_hmac(TESSERA_HS256, SECRET, 32, NULL, &k) == TESSERA_OK);
+  CHECK("policy", tessera_policy_new(&p) == TESSERA_OK && tessera_policy_set_leeway(p, 86400) == TESSERA_OK &&
+                      tessera_policy_set_require_exp(p, 0) == TESSERA_OK);
+  CHECK("INT64_MAX is refused as a fixed time", tessera_policy_set_time(p, INT64_MAX) == TESSERA_E_ARGUMENT);
+  CHECK("INT64_MAX - 86400 too", tessera_policy_set_time(p, INT64_MAX - 86400) == TESSERA_E_ARGUMENT);
+  CHECK("the last second of 9999", tessera_policy_set_time(p, 253402300799) == TESSERA_OK);
+  CHECK("sign", tessera_jwt_sign(k, nbf_only, strlen(nbf_only), token, sizeof token, &n) == TESSERA_OK);
+  CHECK("nbf and iat at the end of 9999, now there, a day of leeway", tessera_jwt_verify(k, token, n, p, NULL, 0, NULL) ==
+                                                                        TESSERA_OK);
+  CHECK("time 0", tessera_policy_set_time(p, 0) == TESSERA_OK);
+  CHECK("nbf in the far future at time 0", tessera_jwt_verify(k, token, n, p, NULL, 0, NULL) == TESSERA_E_NOT_YET_VALID);
+  tessera_policy_free(p);
+  tessera_key_free(k);
 }
 
 static void test_keyset_rotation(void) {
@@ -282,6 +348,8 @@ int main(int argc, char **argv) {
   }
   test_policy_api();
   test_verify_api();
+  test_required_exp();
+  test_extreme_times();
   test_keyset_rotation();
   test_threads();
   test_interop(argv[1]);

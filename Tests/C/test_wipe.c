@@ -183,6 +183,8 @@ static const char OCT_JWKS_384[] =
     "{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS384\",\"kid\":\"oct-2\","
     "\"k\":\"d2lwZS10ZXN0LXNlY3JldC02NC1ieXRlcy0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NQ\"}]}";
 static const char CLAIMS[] = "{\"sub\":\"alice\"}";
+/* CLAIMS with an exp (2100-01-01): what verification requires by default. */
+static const char CLAIMS_EXP[] = "{\"sub\":\"alice\",\"exp\":4102444800}";
 
 static const unsigned char EC_D[32] = {0xf9, 0x02, 0x29, 0x8f, 0xc9, 0x2f, 0xf5, 0xac, 0xc4, 0x03, 0xe7, 0xfd, 0x3a, 0x33, 0x6f, 0x7b, 0xac, 0x61, 0x11, 0x6b, 0xb6, 0x02, 0x62, 0x72, 0x14, 0xb7, 0xac, 0x9b, 0x27, 0x06, 0xc5, 0xa4};
 static const char EC_JWK[] =
@@ -222,7 +224,7 @@ static void use(tessera_key *k) {
   char token[2048];
   size_t n = 0;
   tessera_signer *s = NULL;
-  CHECK("sign", tessera_jwt_sign(k, CLAIMS, strlen(CLAIMS), token, sizeof token, &n) == TESSERA_OK);
+  CHECK("sign", tessera_jwt_sign(k, CLAIMS_EXP, strlen(CLAIMS_EXP), token, sizeof token, &n) == TESSERA_OK);
   CHECK("verify", tessera_jwt_verify(k, token, n, NULL, NULL, 0, NULL) == TESSERA_OK);
   CHECK("template", tessera_signer_new(k, CLAIMS, strlen(CLAIMS), 60, 0, &s) == TESSERA_OK);
   CHECK("template sign", tessera_signer_sign(s, NULL, 0, 1700000000, token, sizeof token, &n) == TESSERA_OK);
@@ -258,7 +260,7 @@ static void hmac_jwk(void) {
   armed = 1;
   CHECK("oct jwks", tessera_keyset_new_jwks(OCT_JWKS_384, strlen(OCT_JWKS_384), &set) == TESSERA_OK);
   CHECK("hs384 key", tessera_key_new_hmac(TESSERA_HS384, SECRET64, 64, "oct-2", &k) == TESSERA_OK);
-  CHECK("hs384 token", tessera_jwt_sign(k, CLAIMS, strlen(CLAIMS), token, sizeof token, &n) == TESSERA_OK);
+  CHECK("hs384 token", tessera_jwt_sign(k, CLAIMS_EXP, strlen(CLAIMS_EXP), token, sizeof token, &n) == TESSERA_OK);
   CHECK("verify by set", tessera_jwt_verify_keyset(set, token, n, NULL, NULL, 0, NULL) == TESSERA_OK);
   tessera_key_free(k);
   tessera_keyset_free(set);

@@ -38,7 +38,9 @@ func policy(_ configure: (inout Policy.Settings) -> Void) -> Policy {
 }
 
 let now: Int64 = 1_700_000_000
-let atNow = policy { $0.fixedTime = now }
+/// A fixed clock, exp optional: for tests of the other steps and claims
+/// (`RequiredExpTests` checks the default, which requires exp).
+let atNow = policy { $0.fixedTime = now; $0.requireExp = false }
 
 @Suite struct HostileTokenTests {
     let hs256 = try! makeKey(.hs256, Array("0123456789abcdef0123456789abcdef".utf8))
@@ -211,7 +213,7 @@ let atNow = policy { $0.fixedTime = now }
     let h = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 
     func status(_ claims: String, _ configure: (inout Policy.Settings) -> Void = { _ in }) throws -> Status {
-        let p = policy { $0.fixedTime = now; configure(&$0) }
+        let p = policy { $0.fixedTime = now; $0.requireExp = false; configure(&$0) }
         return verifyStatus(key, try forge(h, claims, key: key), p)
     }
 
@@ -277,11 +279,12 @@ let atNow = policy { $0.fixedTime = now }
         #expect(try status("{\"sub\":null}", sub) == .claim)
         let typ: (inout Policy.Settings) -> Void = { $0.type = Array("JWT".utf8) }
         #expect(try status("{}", typ) == .ok)
+        let exp = "{\"exp\":1700000600}"
         let p = policy { $0.fixedTime = now; $0.type = Array("JWT".utf8) }
-        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", "{}", key: key), p) == .ok)
-        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\",\"typ\":\"application/JWT\"}", "{}", key: key), p) == .ok)
-        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", "{}", key: key), p) == .claim)
-        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\"}", "{}", key: key), p) == .claim)
+        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", exp, key: key), p) == .ok)
+        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\",\"typ\":\"application/JWT\"}", exp, key: key), p) == .ok)
+        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", exp, key: key), p) == .claim)
+        #expect(verifyStatus(key, try forge("{\"alg\":\"HS256\"}", exp, key: key), p) == .claim)
     }
 
     @Test func audience() throws {
@@ -332,6 +335,59 @@ let atNow = policy { $0.fixedTime = now }
             #expect(result == expected)
             if cap > claims.utf8.count { #expect(String(decoding: out.prefix(while: { $0 != 0 }), as: UTF8.self) == claims) }
         }
+    }
+}
+
+@Suite struct RequiredExpTests {
+    let key = try! makeKey(.hs256, Array("0123456789abcdef0123456789abcdef".utf8))
+    let h = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+
+    func status(_ claims: String, _ p: Policy?) throws -> Status {
+        verifyStatus(key, try forge(h, claims, key: key), p)
+    }
+
+    func detail(_ claims: String, _ p: Policy?) throws -> String {
+        let token = Array(try forge(h, claims, key: key).utf8)
+        do {
+            _ = try token.withUnsafeBytes { t in try Verifier.verify(.one(key), token: t, policy: p, mode: .jwt, output: nil) }
+            return ""
+        } catch let e as TesseraError {
+            return e.detail
+        }
+    }
+
+    @Test func aTokenWithoutExpIsRefusedByDefault() throws {
+        // The defaults (a NULL policy: the system clock) and a fresh policy.
+        #expect(try status("{\"sub\":\"admin\"}", nil) == .claim)
+        #expect(try status("{}", nil) == .claim)
+        #expect(try status("{\"sub\":\"admin\",\"exp\":253402300799}", nil) == .ok)
+        let fixed = policy { $0.fixedTime = now }
+        #expect(try status("{\"sub\":\"admin\",\"iat\":1700000000}", fixed) == .claim)
+        #expect(try detail("{\"sub\":\"admin\"}", fixed).contains("exp is missing"))
+        #expect(try status("{\"exp\":1700000001}", fixed) == .ok)
+        #expect(try status("{\"exp\":1700000000}", fixed) == .expired)
+        // A missing exp is found before a future nbf or iat.
+        #expect(try status("{\"nbf\":1800000000}", fixed) == .claim)
+        #expect(try status("{\"iat\":1800000000}", fixed) == .claim)
+    }
+
+    /// Found by review: a fixed time near Int64.max plus a leeway overflowed
+    /// `now + leeway` and trapped. The time is clamped into the NumericDate
+    /// range (and the C setter refuses a time past the year 9999).
+    @Test func extremeTimesNeverTrap() throws {
+        for fixed in [Int64.max, Int64.max - 1, Int64.min, NumericDate.max + 1] {
+            let p = policy { $0.fixedTime = fixed; $0.leeway = 86_400; $0.requireExp = false }
+            #expect(try status("{\"nbf\":1700000000}", p) == (fixed < 0 ? .notYetValid : .ok), "\(fixed)")
+            #expect(try status("{\"iat\":253402300799}", p) == (fixed < 0 ? .issuedInFuture : .ok), "\(fixed)")
+            #expect(try status("{\"exp\":253402300799,\"iat\":0}", p) == .ok, "\(fixed)") // within the leeway
+        }
+    }
+
+    @Test func theCallerMayMakeExpOptional() throws {
+        let optional = policy { $0.fixedTime = now; $0.requireExp = false }
+        #expect(try status("{\"sub\":\"admin\"}", optional) == .ok)
+        #expect(try status("{\"exp\":1700000000}", optional) == .expired)
+        #expect(try status("{\"exp\":\"1700000600\"}", optional) == .claim) // still a NumericDate when present
     }
 }
 

@@ -225,6 +225,7 @@ def check_sign_and_verify(tmp):
         ("another key", good, ["--key", os.path.join(tmp, "ossl-hs256.key")], "TESSERA_E_SIGNATURE"),
         ("an algorithm not allowed", good, ["--alg", "HS512", "--key", os.path.join(tmp, "HS512.key")], "TESSERA_E_ALGORITHM"),
         ("garbage", "a.b", [], "TESSERA_E_MALFORMED"),
+        ("a token without exp", signed({"sub": "x", "iat": now}), [], "TESSERA_E_CLAIM"),
     ]
     for name, token, extra, status in cases:
         args = ["verify", "--alg", "HS256", "--key", key]
@@ -236,6 +237,8 @@ def check_sign_and_verify(tmp):
         rc, out, err = run(*args, token)
         t.check(f"verify refuses {name}: exit 1, nothing on stdout, {status} and a detail in one line",
                 rc == 1 and out == "" and one_line_error(err) and status in err and err.count(":") >= 3, (rc, out, err))
+    rc, out, err = run("verify", "--alg", "HS256", "--key", key, "--allow-no-exp", signed({"sub": "x", "iat": now}))
+    t.check("verify --allow-no-exp accepts a token without exp", rc == 0 and json.loads(out)["sub"] == "x", err)
     late = signed({"sub": "x", "iat": now - 100, "exp": now - 10})
     rc, out, err = run("verify", "--alg", "HS256", "--key", key, "--leeway", "60", late)
     t.check("verify --leeway 60 accepts a token expired 10 s ago", rc == 0, err)

@@ -175,7 +175,6 @@ static void load_verify(json_t *sec) {
       die("config: verify.leeway must be a number of seconds");
     check(tessera_policy_set_leeway(cfg.verify_policy, (uint32_t)json_integer_value(leeway)), "verify.leeway");
   }
-  check(tessera_policy_require_claim(cfg.verify_policy, "exp"), "policy");
 }
 
 static void load_config(const char *path) {
@@ -215,7 +214,6 @@ static void load_config(const char *path) {
     check(tessera_policy_new(&cfg.videosdk_policy), "policy");
     check(tessera_policy_allow_alg(cfg.videosdk_policy, TESSERA_HS256), "policy");
     check(tessera_policy_set_max_lifetime(cfg.videosdk_policy, 600), "policy");
-    check(tessera_policy_require_claim(cfg.videosdk_policy, "exp"), "policy");
     check(tessera_policy_require_claim(cfg.videosdk_policy, "apikey"), "policy");
   }
   if ((sec = json_object_get(root, "apirtc"))) {

@@ -94,7 +94,19 @@ public func tessera_policy_set_time(_ p: OpaquePointer!, _ now: Int64) -> CInt {
     entry { () throws(TesseraError) in
         try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
             guard now >= 0 else { throw .argument("the fixed time is negative") }
+            guard now <= Policy.maxFixedTime else {
+                throw .argument("the fixed time \(now) is beyond the year 9999 (\(Policy.maxFixedTime))")
+            }
             policy.update { $0.fixedTime = now }
+        }
+    }
+}
+
+@c @implementation
+public func tessera_policy_set_require_exp(_ p: OpaquePointer!, _ required: CInt) -> CInt {
+    entry { () throws(TesseraError) in
+        try Handle.policy(p) { (policy: Policy) throws(TesseraError) in
+            policy.update { $0.requireExp = required != 0 }
         }
     }
 }

@@ -15,9 +15,14 @@ enum Claims {
             else if name.equals("sub", in: p) { sub = m.value }
             else if name.equals("aud", in: p) { aud = m.value }
         }
-        let now = config.fixedTime ?? Clock.now()
+        // Clamped into the NumericDate range (a policy's fixed time already
+        // is), so that no comparison with a leeway can overflow.
+        let now = Swift.max(0, Swift.min(config.fixedTime ?? Clock.now(), NumericDate.max))
         let leeway = config.leeway
         let expDate = try date(p, exp, "exp")
+        if expDate == nil && config.requireExp {
+            throw TesseraError(.claim, "exp is missing; the policy requires it (tessera_policy_set_require_exp(p, 0) accepts tokens without exp)")
+        }
         let nbfDate = try date(p, nbf, "nbf")
         let iatDate = try date(p, iat, "iat")
         if let expDate, !(now - leeway < expDate) {
@@ -138,13 +143,19 @@ enum Claims {
 
 /// JWT NumericDates (RFC 7519 §2).
 enum NumericDate {
+    /// The largest NumericDate accepted: 9999-12-31T23:59:59Z. Every time
+    /// Tessera compares (claims, a policy's fixed time, the clock) lies in
+    /// [0, max] and every leeway in [0, 86400], so `now ± leeway` and
+    /// `exp - iat` never overflow.
+    static let max: Int64 = 253_402_300_799
+
     /// A JWT NumericDate (RFC 7519 §2) from a validated number literal, as
     /// the smallest whole second not before it (the instant a comparison
     /// with whole seconds needs). Nil when outside [0, 253402300799]
     /// (year 9999): exponents, fractions, -0 and huge values are handled
     /// exactly, without floating point and without overflow.
     static func parse(_ literal: UnsafeRawBufferPointer) -> Int64? {
-        let maxDate: Int64 = 253_402_300_799
+        let maxDate = max
         let n = literal.count
         @inline(__always) func isDigit(_ k: Int) -> Bool { k < n && literal[k] >= 0x30 && literal[k] <= 0x39 }
         var i = 0

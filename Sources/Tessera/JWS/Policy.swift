@@ -22,6 +22,8 @@ final class Policy: @unchecked Sendable {
         var required: [[UInt8]] = []
         /// nil: the system clock at each verification.
         var fixedTime: Int64? = nil
+        /// Whether a token must carry `exp` (the default).
+        var requireExp = true
     }
 
     /// The settings as verification reads them: plain data, strings as
@@ -36,6 +38,7 @@ final class Policy: @unchecked Sendable {
         var maxLifetime: Int64 = 0
         var required = UnsafeBufferPointer<UnsafeRawBufferPointer>(start: nil, count: 0)
         var fixedTime: Int64? = nil
+        var requireExp = true
 
         func allows(_ alg: Algorithm) -> Bool {
             allowed & (1 << alg.rawValue) != 0
@@ -49,6 +52,9 @@ final class Policy: @unchecked Sendable {
     private var owned: [UnsafeMutableRawPointer] = []
 
     static let maxLeeway: UInt32 = 86_400
+    /// Latest fixed time a policy takes: the end of year 9999, the largest
+    /// NumericDate a token may carry, so that no time arithmetic overflows.
+    static let maxFixedTime = NumericDate.max
     static let maxStringLength = 1024
     static let maxRequiredClaims = 32
     /// The defaults: a frozen view nobody writes, for a NULL policy.
@@ -100,6 +106,7 @@ final class Policy: @unchecked Sendable {
         f.leeway = s.leeway
         f.maxLifetime = s.maxLifetime
         f.fixedTime = s.fixedTime
+        f.requireExp = s.requireExp
         if !s.required.isEmpty {
             let list = UnsafeMutablePointer<UnsafeRawBufferPointer>.allocate(capacity: s.required.count)
             owned.append(UnsafeMutableRawPointer(list))

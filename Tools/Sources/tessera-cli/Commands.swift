@@ -212,7 +212,8 @@ struct Verify: ParsableCommand {
         abstract: "Verify a compact JWT; print its claims.",
         discussion: """
             Only --alg is allowed. The key file may be a JWKS: the key is then chosen by the \
-            token's kid. exp, nbf and iat are checked against the clock (with --leeway); --aud, \
+            token's kid. exp is required (unless --allow-no-exp) and, with nbf and iat, checked \
+            against the clock (with --leeway); --aud, \
             --iss and --sub must match; --max-lifetime bounds exp - iat and requires both. On \
             success the claims go to standard output and the exit status is 0; on failure the \
             status and its detail go to standard error and the exit status is 1.
@@ -229,6 +230,8 @@ struct Verify: ParsableCommand {
     var maxLifetime: UInt32?
     @Option(name: .customLong("require"), help: ArgumentHelp("A claim that must be present (repeatable).", valueName: "claim"))
     var required: [String] = []
+    @Flag(name: .customLong("allow-no-exp"), help: "Accept a token without exp (it then never expires).")
+    var allowNoExp = false
     @Argument(help: ArgumentHelp("The token, or - for standard input.", valueName: "token")) var token: String
 
     func run() throws {
@@ -243,6 +246,7 @@ struct Verify: ParsableCommand {
         if let leeway { try require(tessera_policy_set_leeway(policy, leeway), "--leeway") }
         if let maxLifetime { try require(tessera_policy_set_max_lifetime(policy, maxLifetime), "--max-lifetime") }
         for claim in required { try require(tessera_policy_require_claim(policy, claim), "--require \(claim)") }
+        if allowNoExp { try require(tessera_policy_set_require_exp(policy, 0), "--allow-no-exp") }
 
         let text = try tokenText(token)
         let file = try readFile(key, what: "key file")
