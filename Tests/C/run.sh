@@ -85,7 +85,9 @@ done
 
 # 4. Tokens from the API test, checked independently with openssl.
 api_out="$out/test_api-gcc-shared.out"
-if [ -f "$api_out" ]; then
+if [ ! -s "$api_out" ]; then
+  fail "openssl cross-check: test_api (gcc/shared) left no output to check"
+else
   tok=$(sed -n 's/^TOKEN hs256 //p' "$api_out")
   [ -n "$tok" ] && check_token "HS256 sign" "$tok" 0123456789abcdef0123456789abcdef sha256 || fail "HS256 token printed"
   tok=$(sed -n 's/^TOKEN hs256kid //p' "$api_out")

@@ -16,10 +16,12 @@ import os
 import sys
 import warnings
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from joserfc import jws
+from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet, import_key, thumbprint
 
 warnings.simplefilter("ignore")  # joserfc warns about EdDSA's name; not our concern here
@@ -95,14 +97,26 @@ def main():
             if jwk["kid"] not in ("pem-1", "rfc8037"):
                 required = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}[jwk["kty"]]
                 check(f"kid is the RFC 7638 thumbprint {name}", jwk["kid"] == thumbprint({m: jwk[m] for m in required}))
-            # A tampered token must not verify.
+            # A tampered token must not verify, and for the right reason: the
+            # signature's first character changed (the same length, still
+            # canonical base64url), so only the signature check can refuse it.
             head, payload, sig = token.split(".")
-            forged = f"{head}.{payload[:-2]}AA.{sig}"
+            forged = f"{head}.{payload}.{'B' if sig[0] == 'A' else 'A'}{sig[1:]}"
             try:
                 jws.deserialize_compact(forged, import_key(jwk), algorithms=[alg])
-                check(f"joserfc rejects a tampered {name}", False)
-            except Exception:  # noqa: BLE001
+                check(f"joserfc rejects a tampered {name}", False, "it verified")
+            except BadSignatureError:
                 check(f"joserfc rejects a tampered {name}", True)
+            except Exception as e:  # noqa: BLE001 - any other failure is a finding
+                check(f"joserfc rejects a tampered {name}", False, f"for another reason: {e!r}")
+            if pubfile != "-":
+                try:
+                    verify_raw(alg, forged, pubfile, keydir)
+                    check(f"cryptography rejects a tampered {name}", False, "it verified")
+                except InvalidSignature:
+                    check(f"cryptography rejects a tampered {name}", True)
+                except Exception as e:  # noqa: BLE001
+                    check(f"cryptography rejects a tampered {name}", False, f"for another reason: {e!r}")
             # cryptography: the signature against openssl's own public key file.
             if pubfile != "-":
                 try:
