@@ -169,7 +169,7 @@ int tessera_key_new_hmac(tessera_alg alg, const void *secret, size_t secret_len,
  * TESSERA_E_KEY.
  *
  * alg         TESSERA_RS*, PS*, ES* or EDDSA; the key must fit it: RSA of
- *             2048-16384 bits for RS and PS; for ES256/384/512 an EC key on
+ *             2048-8192 bits for RS and PS; for ES256/384/512 an EC key on
  *             P-256/P-384/P-521 exactly; Ed25519 for EdDSA.
  * pem         the document's bytes (need not be NUL-terminated).
  * kid         NULL or a NUL-terminated UTF-8 key id (1-256 bytes).
@@ -244,7 +244,8 @@ int tessera_keyset_new(tessera_keyset **out);
  * the key right after. At most 1024 keys (TESSERA_E_ARGUMENT beyond). */
 int tessera_keyset_add(tessera_keyset *set, const tessera_key *key);
 
-/* Reads a JWKS document {"keys":[...]} (at most 1 MiB). Each key is read as
+/* Reads a JWKS document {"keys":[...]} (at most 1 MiB and 1024 keys: beyond
+ * either, TESSERA_E_MALFORMED). Each key is read as
  * by tessera_key_new_jwk, with one difference: a key without "alg" gets one
  * from its type (ES256/384/512 by curve, EdDSA for Ed25519, RS256 for RSA).
  * Keys that are not for signing ("use" other than "sig") or for algorithms
@@ -496,7 +497,10 @@ int tessera_jwt_verify(const tessera_key *key, const char *token, size_t token_l
  * token has one (exact bytes; no key with it, or none of the token's alg,
  * is TESSERA_E_KEY_NOT_FOUND), otherwise among the set's keys of the
  * token's algorithm (none is TESSERA_E_KEY_NOT_FOUND; the token is accepted
- * if one of them verifies it). */
+ * if one of them verifies it). At most 8 keys are tried for one token, in
+ * the order they were added: a token that none of them verifies is
+ * TESSERA_E_SIGNATURE, so one token costs at most 8 verifications. Give
+ * each key its own kid and issue tokens with it. */
 TESSERA_WARN_UNUSED_RESULT
 int tessera_jwt_verify_keyset(const tessera_keyset *keys, const char *token, size_t token_len,
                               const tessera_policy *policy,

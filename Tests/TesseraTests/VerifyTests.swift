@@ -392,6 +392,59 @@ let atNow = policy { $0.fixedTime = now; $0.requireExp = false }
 }
 
 @Suite struct KeySetVerifyTests {
+    /// One token costs at most KeySet.maxTriedPerToken verifications.
+    @Test func keysTriedPerTokenAreBounded() throws {
+        let set = KeySet()
+        var keys: [Key] = []
+        for i in 0..<9 { keys.append(try makeKey(.hs256, [UInt8](repeating: UInt8(i + 1), count: 32))) }
+        for k in keys { try set.add(k) }
+        let claims = "{\"exp\":1700000600}"
+        #expect(verifyStatus(.set(set), try sign(keys[0], claims), atNow) == .ok)
+        #expect(verifyStatus(.set(set), try sign(keys[7], claims), atNow) == .ok)   // the 8th key: tried
+        #expect(verifyStatus(.set(set), try sign(keys[8], claims), atNow) == .signature) // the 9th: never tried
+        // With a kid, the key is found wherever it stands.
+        let named = KeySet()
+        for k in keys { try named.add(k) }
+        let tagged = try makeKey(.hs256, [UInt8](repeating: 42, count: 32), kid: "late")
+        try named.add(tagged)
+        #expect(verifyStatus(.set(named), try sign(tagged, claims), atNow) == .ok)
+    }
+
+    /// A JWKS of more than KeySet.maxKeys keys is refused before any key is read.
+    @Test func jwksKeyCountIsBounded() throws {
+        func jwks(_ n: Int) -> [UInt8] {
+            let key = "{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"" + base64url([UInt8](repeating: 7, count: 32)) + "\"}"
+            return Array(("{\"keys\":[" + Array(repeating: key, count: n).joined(separator: ",") + "]}").utf8)
+        }
+        func status(_ doc: [UInt8]) -> Status {
+            do {
+                _ = try doc.withUnsafeBytes { try KeySet.parse($0) }
+                return .ok
+            } catch let e as TesseraError { return e.status } catch { return .crypto }
+        }
+        #expect(status(jwks(1024)) == .ok)
+        #expect(status(jwks(1025)) == .malformed)
+    }
+
+    /// RSA moduli are capped at 8192 bits: one verification's cost is bounded.
+    @Test func rsaModulusIsCapped() throws {
+        func publicJWK(bits: Int) -> [UInt8] {
+            // Any odd modulus of exactly `bits` bits (a public key is not checked for primality).
+            var n = [UInt8](repeating: 0xFF, count: bits / 8)
+            n[0] = 0xC1
+            return Array("{\"kty\":\"RSA\",\"alg\":\"RS256\",\"e\":\"AQAB\",\"n\":\"\(base64url(n))\"}".utf8)
+        }
+        func status(_ doc: [UInt8]) -> Status {
+            do {
+                _ = try doc.withUnsafeBytes { try Key.jwk(requested: nil, document: $0) }
+                return .ok
+            } catch let e as TesseraError { return e.status } catch { return .crypto }
+        }
+        #expect(status(publicJWK(bits: 8192)) == .ok)
+        #expect(status(publicJWK(bits: 8200)) == .key)
+        #expect(status(publicJWK(bits: 16384)) == .key)
+    }
+
     @Test func selectionAndRotation() throws {
         let old = try Array("2023".utf8).withUnsafeBytes { try Key.generate(algorithm: .es256, kid: $0) }
         let new = try Array("2024".utf8).withUnsafeBytes { try Key.generate(algorithm: .es256, kid: $0) }

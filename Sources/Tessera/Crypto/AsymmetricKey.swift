@@ -18,7 +18,9 @@ final class AsymmetricKey: @unchecked Sendable {
     private let verifyTemplate: OpaquePointer?
 
     static let minRSABits: Int32 = 2048
-    static let maxRSABits: Int32 = 16384
+    /// Largest RSA modulus accepted: 8192 bits is generous for JWS (RFC 7518
+    /// asks for 2048) and bounds the cost of one verification.
+    static let maxRSABits: Int32 = 8192
 
     /// Binds `pkey` (owned from here on, freed on failure too) to
     /// `algorithm` after the contract's checks.

@@ -103,12 +103,20 @@ enum Verifier {
     }
 
     /// Picks keys by kid (exact) when the token has one, else by alg, and
-    /// accepts the token if one of them verifies it.
+    /// accepts the token if one of them verifies it. At most
+    /// `KeySet.maxTriedPerToken` keys are tried, in the order they were
+    /// added, so that one token costs a bounded amount of work.
     private static func verifyWithSet(_ set: KeySet, facts: HeaderFacts, header: UnsafePointer<UInt8>,
                                       input: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) throws(TesseraError) {
         var kidMatches = 0
+        var triedCount = 0
         var tried: Unmanaged<Key>? = nil
         for entry in set.frozen {
+            guard triedCount < KeySet.maxTriedPerToken else {
+                throw TesseraError(.signature, "none of the first \(KeySet.maxTriedPerToken) keys of the set for \(facts.alg.name)"
+                                   + (facts.kid == nil ? "" : " with the token's kid")
+                                   + " verifies the token, and no more are tried (give each key its own kid)")
+            }
             let verified = try entry.borrow { (key: Key) throws(TesseraError) -> Bool in
                 if let kid = facts.kid {
                     guard let keyKid = key.kid,
@@ -117,6 +125,7 @@ enum Verifier {
                 }
                 guard key.algorithm == facts.alg else { return false }
                 tried = entry
+                triedCount += 1
                 return try key.verify(input, signature: signature)
             }
             if verified { return }

@@ -21,8 +21,13 @@ final class KeySet: @unchecked Sendable {
         frozen = list
     }
 
-    /// Most keys a set holds (a bound on work per token lookup).
+    /// Most keys a set holds, added one by one or read from a JWKS.
     static let maxKeys = 1024
+    /// Most keys verification tries for one token (of the token's algorithm,
+    /// and with its kid when it has one), in the order they were added:
+    /// bounds the work an attacker's token can cause (8 RSA-8192
+    /// verifications at most).
+    static let maxTriedPerToken = 8
     /// Largest JWKS document read, in bytes.
     static let maxDocument = 1 << 20
 
@@ -49,6 +54,9 @@ final class KeySet: @unchecked Sendable {
         let parsed = try JSONValue.parseObject(document, label: "JWKS")
         guard let keysValue = parsed["keys"] else { throw .key("the JWKS has no \"keys\" member") }
         guard case .array(let items) = keysValue else { throw .key("the JWKS \"keys\" member is not an array") }
+        guard items.count <= maxKeys else {
+            throw .malformed("the JWKS holds \(items.count) keys, over the limit of \(maxKeys)")
+        }
         let set = KeySet()
         var skipped = 0
         for (index, item) in items.enumerated() {
