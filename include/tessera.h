@@ -17,26 +17,46 @@
  *   TESSERA_E_BUFFER_TOO_SMALL and sets *out_len to the length, so
  *   out = NULL, out_cap = 0 asks for the size. On any other failure *out_len
  *   is set to 0 and, when out_cap > 0, out[0] is set to NUL. out_len must
- *   never be NULL.
+ *   not be NULL, except where a function says otherwise (the verify
+ *   functions' claims_len and payload_len; a part tessera_jwt_peek skips).
  * - The library never hands the caller heap memory except from constructors
  *   (tessera_key_new_*, tessera_key_generate, tessera_keyset_new*,
  *   tessera_policy_new, tessera_signer_new), each paired with a _free
  *   function that accepts NULL.
  * - Lengths are size_t; a length above SIZE_MAX / 2 is refused as
  *   TESSERA_E_ARGUMENT.
- * - No function aborts, prints, reads the environment or traps on bad input:
- *   every problem comes back as a status.
+ * - No function prints, reads the environment, or aborts or traps on bad
+ *   input: every problem comes back as a status. (Running out of memory is
+ *   the one exception; see Memory.)
  *
  * Thread safety
  * -------------
  * Tessera is thread-safe. Objects (tessera_key, tessera_keyset,
  * tessera_policy, tessera_signer) are immutable once built (a key set once
  * its keys are added, a policy once its setters have run): any number of
- * threads may use one object at the same time, without locks, and the
- * library writes no memory that the threads share while they do (no
- * reference counts, no locks, no caches), so throughput scales with cores. The only per-thread state is the detail behind
- * tessera_last_error(). A key must not be freed while another thread still
- * uses it: that is the caller's to arrange, as with free().
+ * threads may use one object at the same time, without locks. With HMAC
+ * keys (HS256/384/512), signer templates, credentials and TURN passwords
+ * the library writes no memory that the threads share while they do (no
+ * reference counts, locks or caches), so throughput scales with cores.
+ * RS/PS/ES/EdDSA operations run inside OpenSSL, which updates reference
+ * counts in the shared key objects (atomically) on every operation: safe,
+ * but those writes are shared. The only per-thread state is the detail
+ * behind tessera_last_error(). A key must not be freed while another thread
+ * still uses it: that is the caller's to arrange, as with free().
+ *
+ * Memory
+ * ------
+ * Constructors allocate the object they return. Signing and verifying with
+ * HMAC keys and signer templates, the SkyWay credential, TURN passwords and
+ * tessera_jwt_peek allocate no heap memory for inputs of ordinary size
+ * (JSON of a few hundred bytes is checked in stack memory; a larger input
+ * uses a temporary block, freed before the call returns). RS/PS/ES/EdDSA
+ * operations allocate inside OpenSSL on every call (from about 6 for EdDSA
+ * to about 60 for ECDSA). The memory for the library's objects and a few
+ * internal buffers comes from the Swift runtime, which ends the process when
+ * an allocation fails, as C++'s operator new does: Tessera cannot turn that
+ * into a status. TESSERA_E_NOMEM reports the allocations the library makes
+ * with malloc itself (key states) and those OpenSSL reports.
  *
  * Secrets
  * -------
@@ -293,7 +313,8 @@ size_t tessera_json_depth_max(void);   /* TESSERA_JSON_DEPTH_MAX */
  * characters in strings, no lone surrogate escapes, no duplicate member
  * names, depth <= TESSERA_JSON_DEPTH_MAX).
  *
- * Writes no heap memory: the token goes straight into `out`.
+ * The token goes straight into `out`; with an HMAC key nothing is allocated
+ * (see Memory).
  *
  * Every algorithm signs: HS256/384/512; RS256/384/512 (RSASSA-PKCS1-v1_5);
  * PS256/384/512 (RSASSA-PSS, MGF1 with the same hash, salt length = hash
@@ -362,7 +383,8 @@ int tessera_signer_new(const tessera_key *key, const char *claims, size_t claims
  *             repeat a constant claim (TESSERA_E_MALFORMED) nor name what the
  *             template adds (TESSERA_E_ARGUMENT).
  *
- * Writes no heap memory. Returns as tessera_jwt_issue. */
+ * With an HMAC key nothing is allocated (see Memory). Returns as
+ * tessera_jwt_issue. */
 int tessera_signer_sign(const tessera_signer *signer, const char *claims, size_t claims_len,
                         int64_t now, char *out, size_t out_cap, size_t *out_len);
 

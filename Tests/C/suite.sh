@@ -6,7 +6,7 @@
 # test_wipe replaces free() for the whole process, so it runs only
 # uninstrumented: C_TESTS_INSTRUMENTABLE is what sanitizers and valgrind run.
 C_TESTS_INSTRUMENTABLE="test_api test_credential test_keys test_verify test_peek test_concurrency"
-C_TESTS="$C_TESTS_INSTRUMENTABLE test_wipe"
+C_TESTS="$C_TESTS_INSTRUMENTABLE test_wipe test_alloc"
 
 # make_fixtures OUT: OUT/keys (openssl, every form Tessera reads and some it
 # refuses) and OUT/interop (tokens signed by joserfc and pyca/cryptography).
