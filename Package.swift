@@ -34,7 +34,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraTests",
-            dependencies: ["Tessera"]
+            dependencies: ["Tessera", "CTesseraSupport"]
         ),
     ]
 )

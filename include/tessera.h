@@ -25,8 +25,9 @@
  *   function that accepts NULL.
  * - Lengths are size_t; a length above SIZE_MAX / 2 is refused as
  *   TESSERA_E_ARGUMENT.
- * - No function prints, reads the environment, or aborts or traps on bad
- *   input: every problem comes back as a status. (Running out of memory is
+ * - No function prints, reads environment variables, or aborts or traps on
+ *   bad input: every problem comes back as a status. (The only files read
+ *   are the process's cgroup CPU quota, once, by tessera_jwt_sign_batch.) (Running out of memory is
  *   the one exception; see Memory.)
  *
  * Thread safety
@@ -391,10 +392,17 @@ int tessera_signer_sign(const tessera_signer *signer, const char *claims, size_t
 /* Frees the template (and its reference to the key). Accepts NULL. */
 void tessera_signer_free(tessera_signer *signer);
 
-/* Signs `count` claim sets with one key in one call, spread across the
- * cores when there are enough of them (512 or more: one range of at least
- * 256 per core, on short-lived threads; the calling thread takes one range;
- * smaller batches run on the calling thread alone).
+/* Signs `count` claim sets with one key in one call, each once, spread
+ * across the CPUs when there are enough items (512 or more: ranges of at
+ * least 256 items; the calling thread takes one range, short-lived threads
+ * the others; smaller batches run on the calling thread alone).
+ *
+ * Threads: no more than the CPUs the process may use (its CPU affinity,
+ * capped by its cgroup's CPU quota, read once per process), and, across
+ * every batch running at once in the process, no more started threads than
+ * those CPUs minus one: a batch that finds them all busy runs on its
+ * calling thread alone. With one usable CPU no thread is started.
+ *
  * Item i: claims[i] (claims_lens[i] bytes) is signed as by tessera_jwt_sign
  * into out + i * out_stride (out_stride bytes of room), out_lens[i] gets its
  * length (or, with TESSERA_E_BUFFER_TOO_SMALL, the length it needs) and

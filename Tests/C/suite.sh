@@ -3,10 +3,11 @@
 # read, and the arguments each takes. Expects $root (the repository).
 
 # Every C test program (Tests/C/NAME.c), each run with test_args' arguments.
-# test_wipe replaces free() for the whole process, so it runs only
+# test_wipe, test_alloc and test_batch replace free(), malloc() and
+# pthread_create() for the whole process, so they run only
 # uninstrumented: C_TESTS_INSTRUMENTABLE is what sanitizers and valgrind run.
 C_TESTS_INSTRUMENTABLE="test_api test_credential test_keys test_verify test_peek test_concurrency"
-C_TESTS="$C_TESTS_INSTRUMENTABLE test_wipe test_alloc"
+C_TESTS="$C_TESTS_INSTRUMENTABLE test_wipe test_alloc test_batch"
 
 # make_fixtures OUT: OUT/keys (openssl, every form Tessera reads and some it
 # refuses) and OUT/interop (tokens signed by joserfc and pyca/cryptography).

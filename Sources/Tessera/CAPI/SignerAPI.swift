@@ -44,7 +44,7 @@ private struct BatchArrays: BatchWork, @unchecked Sendable {
     let outLens: UnsafeMutablePointer<Int>
     let statuses: UnsafeMutablePointer<CInt>
 
-    func run(_ index: Int) { _ = sign(index) }
+    func run(_ index: Int) -> TesseraError? { sign(index) }
 
     /// Signs item `i` into its slot, under the output contract.
     func sign(_ i: Int) -> TesseraError? {
@@ -85,13 +85,10 @@ public func tessera_jwt_sign_batch(_ key: OpaquePointer!, _ count: Int,
             }
             let arrays = BatchArrays(key: Unmanaged.passUnretained(k), claims: claims, lengths: claimsLens, out: out,
                                      stride: outStride, outLens: outLens, statuses: statuses)
-            Batch.forEach(arrays, count: count)
-            // The first failure, with its detail (signing it again is
-            // deterministic: only the claims or the room can fail).
-            for i in 0..<count where statuses[i] != Status.ok.rawValue {
-                if let error = arrays.sign(i) {
-                    throw TesseraError(error.status, "claims[\(i)]: \(error.detail)")
-                }
+            // One pass: each item's status is recorded as it is signed, and
+            // the lowest failing index comes back with its detail.
+            if let (i, error) = Batch.forEach(arrays, count: count) {
+                throw TesseraError(error.status, "claims[\(i)]: \(error.detail)")
             }
         }
     }

@@ -1,9 +1,11 @@
+import CTesseraSupport
 import Glibc
 
 /// Work on the items of a batch, one index at a time; safe to run from
-/// several threads at once for different indices.
+/// several threads at once for different indices. Returns the item's
+/// failure, if any.
 protocol BatchWork {
-    func run(_ index: Int)
+    func run(_ index: Int) -> TesseraError?
 }
 
 /// Batch signing's work split across the cores (`tessera_jwt_sign_batch`).
@@ -12,24 +14,35 @@ enum Batch {
     /// work, so that starting a thread costs a small fraction of what it does.
     static let minPerThread = 256
 
-    /// Runs `work` for every index in `0..<count`: in one contiguous range
-    /// per core (at least `minPerThread` items each) on short-lived POSIX
-    /// threads, the calling thread taking the first range, or on the
-    /// calling thread alone for a small batch. Plain pthreads rather than
-    /// Dispatch: linking libdispatch into the library would start a second
-    /// thread pool inside the host process and leave a libdispatch symbol in
-    /// libtessera.so's dynamic symbol table. If a thread cannot be started,
-    /// its range runs on the calling thread. The single-threaded path is
-    /// specialised for `W`; the threads share one boxed copy of `work`.
-    static func forEach<W: BatchWork>(_ work: W, count: Int) {
-        let cpus = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        let workers = max(1, min(cpus, count / minPerThread))
-        if workers == 1 {
-            for i in 0..<max(count, 0) { work.run(i) }
-            return
+    /// Runs `work` for every index in `0..<count`, once each, and returns
+    /// the lowest failing index with its failure.
+    ///
+    /// The items are split into contiguous ranges, at least `minPerThread`
+    /// each; the calling thread takes the first, and short-lived POSIX
+    /// threads the others. How many threads: no more than the CPUs the
+    /// process may use (its affinity mask, capped by its cgroup's CPU quota:
+    /// `tessera__usable_cpus`), and, process-wide, no more worker threads
+    /// than those CPUs minus one however many batches run at once: a batch
+    /// that finds the budget spent runs on its calling thread alone. Plain
+    /// pthreads rather than Dispatch: linking libdispatch into the library
+    /// would start a second thread pool inside the host process. If a
+    /// thread cannot be started, its range runs on the calling thread.
+    static func forEach<W: BatchWork>(_ work: W, count: Int) -> (index: Int, error: TesseraError)? {
+        guard count > 0 else { return nil }
+        let usable = Int(tessera__usable_cpus())
+        let wanted = max(1, min(usable, count / minPerThread))
+        let extra = wanted > 1 ? Int(tessera__batch_reserve(Int32(wanted - 1), Int32(max(usable - 1, 0)))) : 0
+        defer { tessera__batch_release(Int32(extra)) }
+        if extra == 0 {
+            var first: (index: Int, error: TesseraError)? = nil
+            for i in 0..<count {
+                if let error = work.run(i), first == nil { first = (i, error) }
+            }
+            return first
         }
-        let shared: any BatchWork = work
+        let workers = 1 + extra
         let per = (count + workers - 1) / workers
+        let shared: any BatchWork = work
         let ranges = UnsafeMutablePointer<BatchRange>.allocate(capacity: workers)
         var threads = [pthread_t?](repeating: nil, count: workers)
         for w in 0..<workers {
@@ -47,19 +60,33 @@ enum Batch {
         for w in 1..<workers {
             if let thread = threads[w] { pthread_join(thread, nil) }
         }
+        // The ranges are in index order: the first with a failure has the lowest.
+        var first: (index: Int, error: TesseraError)? = nil
+        for w in 0..<workers where first == nil { first = ranges[w].failure }
         ranges.deinitialize(count: workers)
         ranges.deallocate()
+        return first
     }
 }
 
-/// One worker's share of a batch.
+/// One worker's share of a batch, and its first failure.
 private struct BatchRange {
     let work: any BatchWork
     let start: Int
     let end: Int
+    var failure: (index: Int, error: TesseraError)? = nil
 
-    func run() {
-        if start < end { for i in start..<end { work.run(i) } }
+    init(work: any BatchWork, start: Int, end: Int) {
+        self.work = work
+        self.start = start
+        self.end = end
+    }
+
+    mutating func run() {
+        guard start < end else { return }
+        for i in start..<end {
+            if let error = work.run(i), failure == nil { failure = (i, error) }
+        }
     }
 }
 
