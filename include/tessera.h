@@ -62,7 +62,12 @@
  * Secrets
  * -------
  * Secret material is never written to an error detail or an export, and is
- * wiped from memory when its key is freed.
+ * wiped from memory when its key is freed. A JWK's secret members (d, p, q,
+ * dp, dq, qi, k) are decoded from the caller's document straight into
+ * memory that is wiped when freed: no copy, as base64url text or as bytes,
+ * is left in memory the library frees (Tests/C/test_wipe.c searches every
+ * freed block). One exception lies outside the library's reach: OpenSSL
+ * 3.0's own PEM/DER decoders free copies of a private key unwiped.
  */
 #ifndef TESSERA_H
 #define TESSERA_H

@@ -30,6 +30,7 @@
 #include <execinfo.h>
 #include <malloc.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +47,10 @@
 extern void *__libc_malloc(size_t);
 extern void __libc_free(void *);
 
-#define MAX_SECRETS 8
+#define MAX_SECRETS 32
 static struct {
   const char *name;
-  unsigned char bytes[128];
+  unsigned char bytes[512];
   size_t len;
   long found;   /* in blocks freed by Tessera (its code or its Swift runtime) */
   long openssl; /* in blocks libcrypto allocated and freed itself */
@@ -189,6 +190,10 @@ static const char CLAIMS_EXP[] = "{\"sub\":\"alice\",\"exp\":4102444800}";
 static const unsigned char EC_D[32] = {0xf9, 0x02, 0x29, 0x8f, 0xc9, 0x2f, 0xf5, 0xac, 0xc4, 0x03, 0xe7, 0xfd, 0x3a, 0x33, 0x6f, 0x7b, 0xac, 0x61, 0x11, 0x6b, 0xb6, 0x02, 0x62, 0x72, 0x14, 0xb7, 0xac, 0x9b, 0x27, 0x06, 0xc5, 0xa4};
 static const char EC_JWK[] =
     "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"d8F2Nt8M7QOJbaEDpyWhkycRMLx7O2mf5eOcPczYIZQ\",\"y\":\"6i-8Jeb9IzqUvy6PWNzDNv6ARoMT-6hjgKdelIlOv9A\",\"d\":\"-QIpj8kv9azEA-f9OjNve6xhEWu2AmJyFLesmycGxaQ\",\"alg\":\"ES256\"}";
+/* EC_JWK with its d's first character escaped ("\u002d" is '-'): the text
+ * is unescaped into memory of the library's own before it is decoded. */
+static const char EC_JWK_ESCAPED[] =
+    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"d8F2Nt8M7QOJbaEDpyWhkycRMLx7O2mf5eOcPczYIZQ\",\"y\":\"6i-8Jeb9IzqUvy6PWNzDNv6ARoMT-6hjgKdelIlOv9A\",\"d\":\"\\u002dQIpj8kv9azEA-f9OjNve6xhEWu2AmJyFLesmycGxaQ\",\"alg\":\"ES256\"}";
 static const char EC_PEM[] =
     "-----BEGIN EC PRIVATE KEY-----\n"
     "MHcCAQEEIPkCKY/JL/WsxAPn/Tozb3usYRFrtgJichS3rJsnBsWkoAoGCCqGSM49\n"
@@ -202,6 +207,76 @@ static const char ED_PEM[] =
     "-----BEGIN PRIVATE KEY-----\n"
     "MC4CAQAwBQYDK2VwBCIEIDeZ4T77axy758YPV5ItWFebEllrHcR+al/D0OYr2y0F\n"
     "-----END PRIVATE KEY-----\n";
+
+/* RFC 7515 Appendix A.2's RSA key (Tests/Vectors/rfc7515_appendixA_jws.json, "A.2 RS256"). */
+static const char RSA_JWK[] =
+    "{\"kty\":\"RSA\",\"alg\":\"RS256\",\"n\":\"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp"
+    "-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0"
+    "LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9k"
+    "G4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ\",\"e\":\"AQA"
+    "B\",\"d\":\"Eq5xpGnNCivDflJsRQBXHx1hdR1k6Ulwe2JZD50LpXyWPEAeP88vLNO97IjlA7_GQ5sLKMgvfTeXZx9SE-7YwVol"
+    "2NXOoAJe46sui395IW_GO-pWJ1O0BkTGoVEn2bKVRUCgu-GjBVaYLU6f3l9kJfFNS3E0QbVdxzubSu3Mkqzjkn439X0M_V51"
+    "gfpRLI9JYanrC4D4qAdGcopV_0ZHHzQlBjudU2QvXt4ehNYTCBr6XCLQUShb1juUO1ZdiYoFaFQT5Tw8bGUl_x_jTj3ccPDV"
+    "ZFD9pIuhLhBOneufuBiB4cS98l2SR_RQyGWSeWjnczT0QU91p1DhOVRuOopznQ\",\"p\":\"4BzEEOtIpmVdVEZNCqS7baC4crd"
+    "0pqnRH_5IB3jw3bcxGn6QLvnEtfdUdiYrqBdss1l58BQ3KhooKeQTa9AB0Hw_Py5PJdTJNPY8cQn7ouZ2KKDcmnPGBY5t7yL"
+    "c1QlQ5xHdwW1VhvKn-nXqhJTBgIPgtldC-KDV5z-y2XDwGUc\",\"q\":\"uQPEfgmVtjL0Uyyx88GZFF1fOunH3-7cepKmtH4px"
+    "htCoHqpWmT8YAmZxaewHgHAjLYsp1ZSe7zFYHj7C6ul7TjeLQeZD_YwD66t62wDmpe_HlB-TnBA-njbglfIsRLtXlnDzQkv5"
+    "dTltRJ11BKBBypeeF6689rjcJIDEz9RWdc\",\"dp\":\"BwKfV3Akq5_MFZDFZCnW-wzl-CCo83WoZvnLQwCTeDv8uzluRSnm71"
+    "I3QCLdhrqE2e9YkxvuxdBfpT_PI7Yz-FOKnu1R6HsJeDCjn12Sk3vmAktV2zb34MCdy7cpdTh_YVr7tss2u6vneTwrA86rZt"
+    "u5Mbr1C1XsmvkxHQAdYo0\",\"dq\":\"h_96-mK1R_7glhsum81dZxjTnYynPbZpHziZjeeHcXYsXaaMwkOlODsWa7I9xXDoRwb"
+    "KgB719rrmI2oKr6N3Do9U0ajaHF-NKJnwgjMd2w9cjz3_-kyNlxAr2v4IKhGNpmM5iIgOS1VZnOZ68m6_pbLBSp3nssTdlqv"
+    "d0tIiTHU\",\"qi\":\"IYd7DHOhrWvxkwPQsRM2tOgrjbcrfvtQJipd-DlcxyVuuM9sQLdgjVk2oy26F0EmpScGLq2MowX7fhd_"
+    "QJQ3ydy5cY7YIBi87w93IKLEdfnbJtoOPLUW0ITrJReOgo1cq9SbsxYawBgfp_gh6A5603k2-ZQwVK0JKSHuLFkuQ3U\"}";
+
+/* ---- JWK secret members: their base64url text and their bytes ------------ */
+
+/* The value of string member `name` in a JWK literal (no escapes in ours). */
+static size_t member_text(const char *jwk, const char *name, char *out, size_t cap) {
+  char pattern[32];
+  const char *start, *end;
+  snprintf(pattern, sizeof pattern, "\"%s\":\"", name);
+  if (!(start = strstr(jwk, pattern))) return 0;
+  start += strlen(pattern);
+  if (!(end = strchr(start, '"')) || (size_t)(end - start) >= cap) return 0;
+  memcpy(out, start, (size_t)(end - start));
+  out[end - start] = '\0';
+  return (size_t)(end - start);
+}
+
+/* base64url to bytes through OpenSSL's decoder (standard alphabet, padded). */
+static size_t b64url_bytes(const char *text, size_t n, unsigned char *out) {
+  char std[1024];
+  size_t i;
+  int len;
+  if (n + 4 > sizeof std) return 0;
+  for (i = 0; i < n; i++) std[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i];
+  while (i % 4) std[i++] = '=';
+  len = EVP_DecodeBlock(out, (const unsigned char *)std, (int)i);
+  return len < 0 ? 0 : (size_t)len - (n % 4 == 2 ? 2 : n % 4 == 3 ? 1 : 0);
+}
+
+/* Watches member `name` of `jwk`: its base64url text, its bytes, and its
+ * bytes reversed (the order of OpenSSL's BIGNUM limbs). */
+static void watch_member(const char *jwk, const char *name) {
+  static char texts[8][1024];
+  static char labels[8][3][64];
+  static int slot;
+  unsigned char bytes[512], reversed[512];
+  size_t n = member_text(jwk, name, texts[slot], sizeof texts[slot]), len, i;
+  if (!n) {
+    CHECK("the test JWK has the member", 0);
+    return;
+  }
+  len = b64url_bytes(texts[slot], n, bytes);
+  for (i = 0; i < len; i++) reversed[i] = bytes[len - 1 - i];
+  snprintf(labels[slot][0], sizeof labels[slot][0], "the base64url text of %s", name);
+  snprintf(labels[slot][1], sizeof labels[slot][1], "the bytes of %s", name);
+  snprintf(labels[slot][2], sizeof labels[slot][2], "the bytes of %s, reversed", name);
+  watch(labels[slot][0], texts[slot], n);
+  watch(labels[slot][1], bytes, len);
+  watch(labels[slot][2], reversed, len);
+  slot = (slot + 1) % 8;
+}
 
 /* ---- scenarios -------------------------------------------------------------- */
 
@@ -249,6 +324,7 @@ static void hmac_jwk(void) {
   size_t n = 0;
   watch("the raw secret", SECRET64, 64);
   watch_hmac512(SECRET64, 64, 0);
+  watch_member(OCT_JWK, "k");
   armed = 1;
   CHECK("oct jwk", tessera_key_new_jwk(TESSERA_ALG_UNSPECIFIED, OCT_JWK, strlen(OCT_JWK), &k) == TESSERA_OK);
   use(k);
@@ -257,6 +333,7 @@ static void hmac_jwk(void) {
 
   watch("the raw secret", SECRET64, 64);
   watch_hmac512(SECRET64, 64, 1);
+  watch_member(OCT_JWKS_384, "k");
   armed = 1;
   CHECK("oct jwks", tessera_keyset_new_jwks(OCT_JWKS_384, strlen(OCT_JWKS_384), &set) == TESSERA_OK);
   CHECK("hs384 key", tessera_key_new_hmac(TESSERA_HS384, SECRET64, 64, "oct-2", &k) == TESSERA_OK);
@@ -294,14 +371,34 @@ static void watch_ec_scalar(void) {
 
 static void private_keys(void) {
   tessera_key *k = NULL;
+  static const char *const rsa_members[] = {"d", "p", "q", "dp", "dq", "qi"};
+  size_t m;
+  for (m = 0; m < sizeof rsa_members / sizeof rsa_members[0]; m++) watch_member(RSA_JWK, rsa_members[m]);
+  armed = 1;
+  CHECK("rsa jwk", tessera_key_new_jwk(TESSERA_ALG_UNSPECIFIED, RSA_JWK, strlen(RSA_JWK), &k) == TESSERA_OK);
+  use(k);
+  tessera_key_free(k);
+  verdict("RS256 private key from a JWK, used and freed", 0);
+
   watch_ec_scalar();
+  watch_member(EC_JWK, "d");
   armed = 1;
   CHECK("ec jwk", tessera_key_new_jwk(TESSERA_ALG_UNSPECIFIED, EC_JWK, strlen(EC_JWK), &k) == TESSERA_OK);
   use(k);
   tessera_key_free(k);
   verdict("ES256 private key from a JWK, used and freed", 0);
 
+  watch_ec_scalar();
+  watch_member(EC_JWK, "d");
+  armed = 1;
+  CHECK("ec jwk, d escaped", tessera_key_new_jwk(TESSERA_ALG_UNSPECIFIED, EC_JWK_ESCAPED, strlen(EC_JWK_ESCAPED), &k) ==
+                                 TESSERA_OK);
+  use(k);
+  tessera_key_free(k);
+  verdict("ES256 private key from a JWK whose d holds an escape, used and freed", 0);
+
   watch("the Ed25519 private key", ED_SEED, sizeof ED_SEED);
+  watch_member(ED_JWK, "d");
   armed = 1;
   CHECK("ed jwk", tessera_key_new_jwk(TESSERA_ALG_UNSPECIFIED, ED_JWK, strlen(ED_JWK), &k) == TESSERA_OK);
   use(k);

@@ -2,7 +2,12 @@ import Testing
 @testable import Tessera
 
 func b64urlDecode(_ s: String) -> [UInt8]? {
-    base64urlDecode(s.utf8)
+    let text = Array(s.utf8)
+    var out = [UInt8](repeating: 0, count: Base64.urlDecodedLength(text.count))
+    let n = text.withUnsafeBytes { t in
+        out.withUnsafeMutableBufferPointer { o in o.baseAddress.flatMap { Base64.decodeURL(t, to: $0, capacity: o.count) } }
+    }
+    return n.map { Array(out[0..<$0]) }
 }
 
 func makeKey(_ alg: Algorithm, _ secret: [UInt8], kid: String? = nil) throws -> Key {

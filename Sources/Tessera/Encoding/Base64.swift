@@ -184,18 +184,3 @@ func base64url(_ bytes: [UInt8]) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
-
-/// Strict base64url decoding into an array; nil if not canonical base64url.
-func base64urlDecode(_ text: some Collection<UInt8>) -> [UInt8]? {
-    let src = Array(text)
-    let cap = Base64.urlDecodedLength(src.count)
-    var out = [UInt8](repeating: 0, count: max(cap, 1))
-    let n = src.withUnsafeBytes { s in
-        out.withUnsafeMutableBufferPointer { o -> Int? in
-            guard let base = o.baseAddress else { return nil }
-            return Base64.decodeURL(s, to: base, capacity: cap)
-        }
-    }
-    guard let n else { return nil }
-    return Array(out[0..<n])
-}

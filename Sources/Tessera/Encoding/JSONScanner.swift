@@ -310,15 +310,31 @@ struct JSONSpan {
         return j == bytes.count
     }
 
-    /// The UTF-8 bytes of the content, escapes resolved.
-    func unescaped(in p: UnsafePointer<UInt8>) -> [UInt8] {
-        if !escaped { return Array(UnsafeBufferPointer(start: p + start, count: length)) }
-        var out: [UInt8] = []
-        out.reserveCapacity(length)
+    /// The UTF-8 bytes of the content, escapes resolved, written at `out`
+    /// (room for `length` bytes: unescaping never lengthens); returns how
+    /// many.
+    func unescape(in p: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        if !escaped {
+            out.update(from: p + start, count: length)
+            return length
+        }
+        var o = 0
         var scalars = Scalars(self, in: p)
         while let u = scalars.next() {
-            if let scalar = Unicode.Scalar(u), let units = UTF8.encode(scalar) { out.append(contentsOf: units) }
+            guard let scalar = Unicode.Scalar(u), let units = UTF8.encode(scalar) else { continue }
+            for unit in units where o < length {
+                out[o] = unit
+                o &+= 1
+            }
         }
-        return out
+        return o
+    }
+
+    /// The UTF-8 bytes of the content, escapes resolved (for names and other
+    /// text that is not secret).
+    func unescaped(in p: UnsafePointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            initialized = buffer.baseAddress.map { unescape(in: p, into: $0) } ?? 0
+        }
     }
 }

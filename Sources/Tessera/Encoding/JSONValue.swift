@@ -2,10 +2,15 @@
 /// on a token's path. Built only from input that `JSONChecker` accepted, so
 /// it inherits its strictness (UTF-8, no duplicates, depth, grammar), by
 /// walking it with the shared `JSONScanner`.
+///
+/// String values are not copied: each is a `JSONText`, a span of the
+/// document, so a JWK's secret members (`d`, `p`, `q`, `dp`, `dq`, `qi`,
+/// `k`) go from the caller's bytes straight into wiped memory. The tree is
+/// valid only while the document it was parsed from is.
 indirect enum JSONValue {
     case object([(String, JSONValue)])
     case array([JSONValue])
-    case string(String)
+    case string(JSONText)
     /// The number's literal text, exactly as written.
     case number(String)
     case bool(Bool)
@@ -25,8 +30,15 @@ indirect enum JSONValue {
         return members.first { $0.0 == member }?.1
     }
 
+    /// The string's text, for values that are not secret (kty, alg, kid...).
     var stringValue: String? {
-        if case .string(let s) = self { return s }
+        if case .string(let t) = self { return t.string }
+        return nil
+    }
+
+    /// The string value where it lies in the document.
+    var text: JSONText? {
+        if case .string(let t) = self { return t }
         return nil
     }
 
@@ -53,7 +65,7 @@ indirect enum JSONValue {
             scan.i &+= 1 // ']'
             return .array(items)
         case UInt8(ascii: "\""):
-            return .string(String(decoding: scan.skipString().unescaped(in: p), as: UTF8.self))
+            return .string(JSONText(p: p, span: scan.skipString()))
         default:
             scan.skipValue()
             switch p[start] {
@@ -63,5 +75,30 @@ indirect enum JSONValue {
             default: return .number(String(decoding: UnsafeBufferPointer(start: p + start, count: scan.i - start), as: UTF8.self))
             }
         }
+    }
+}
+
+/// A string value of a parsed document, where it lies: unescaped only when
+/// asked, into a String for ordinary text or into wiped memory for secrets.
+struct JSONText {
+    let p: UnsafePointer<UInt8>
+    let span: JSONSpan
+
+    var string: String { String(decoding: span.unescaped(in: p), as: UTF8.self) }
+
+    /// The unescaped bytes in memory that is wiped when freed, or nil when
+    /// memory runs out.
+    func secretBytes() -> SecretBytes? {
+        guard let bytes = SecretBytes(capacity: span.length),
+              bytes.fill({ out, _ in span.unescape(in: p, into: out) }) else { return nil }
+        return bytes
+    }
+
+    /// Runs `body` with the unescaped bytes: the document's own when the
+    /// text has no escape, else a copy in wiped memory.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        if !span.escaped { return body(UnsafeRawBufferPointer(start: p + span.start, count: span.length)) }
+        guard let copy = secretBytes() else { return nil }
+        return body(copy.bytes)
     }
 }

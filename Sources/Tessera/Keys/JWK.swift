@@ -62,12 +62,9 @@ extension Key {
             throw .key("\(algorithm.name) needs a JWK of kty \"\(expectedKty)\", got \"\(kty)\"")
         }
         if algorithm.family == nil {
-            guard var secret = try KeyLoading.member(jwk, "k", required: true) else { throw .key("the oct JWK has no \"k\"") }
-            defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
-            return try withBytes(secret) { s throws(TesseraError) -> Key in
-                try kidBytes.withOptionalBytes { k throws(TesseraError) in
-                    try hmac(algorithm: algorithm, secret: s, kid: k, canSign: canSign)
-                }
+            guard let secret = try KeyLoading.member(jwk, "k", required: true) else { throw .key("the oct JWK has no \"k\"") }
+            return try kidBytes.withOptionalBytes { k throws(TesseraError) in
+                try hmac(algorithm: algorithm, secret: secret.bytes, kid: k, canSign: canSign)
             }
         }
         let asym = try AsymmetricKey(pkey: try KeyLoading.fromJWK(jwk, algorithm: algorithm), algorithm: algorithm)
@@ -132,14 +129,23 @@ extension Key {
 // MARK: - Building OpenSSL keys from JWK members
 
 extension KeyLoading {
-    /// The bytes of a base64url JWK member, or throws naming it.
-    static func member(_ jwk: JSONValue, _ name: String, required: Bool) throws(TesseraError) -> [UInt8]? {
+    /// The bytes of a base64url JWK member, or throws naming it. Decoded
+    /// straight from the caller's document into wiped memory: no copy of a
+    /// secret member, as text or as bytes, is left in memory the library
+    /// frees unwiped.
+    static func member(_ jwk: JSONValue, _ name: String, required: Bool) throws(TesseraError) -> SecretBytes? {
         guard let value = jwk[name] else {
             if required { throw .key("the JWK has no \"\(name)\" member") }
             return nil
         }
-        guard let text = value.stringValue else { throw .key("the JWK's \"\(name)\" is not a string") }
-        guard let bytes = base64urlDecode(text.utf8), !bytes.isEmpty else {
+        guard let text = value.text else { throw .key("the JWK's \"\(name)\" is not a string") }
+        let decoded: SecretBytes?? = text.withBytes { b64 -> SecretBytes? in
+            guard let bytes = SecretBytes(capacity: Base64.urlDecodedLength(b64.count)) else { return nil }
+            let ok = bytes.fill { out, capacity in Base64.decodeURL(b64, to: out, capacity: capacity) }
+            return ok ? bytes : nil
+        }
+        guard let outcome = decoded else { throw TesseraError(.noMemory, "no memory for the JWK's \"\(name)\"") }
+        guard let bytes = outcome, bytes.count > 0 else {
             throw .key("the JWK's \"\(name)\" is not non-empty base64url")
         }
         return bytes
@@ -160,12 +166,12 @@ extension KeyLoading {
         guard let n = try member(jwk, "n", required: true), let e = try member(jwk, "e", required: true) else {
             throw .key("the JWK has no modulus or exponent")
         }
-        var parts: [(StaticString, [UInt8])] = [(ParamName.rsaN, n), (ParamName.rsaE, e)]
+        var parts: [(StaticString, SecretBytes)] = [(ParamName.rsaN, n), (ParamName.rsaE, e)]
         if let d = try member(jwk, "d", required: false) {
             parts.append((ParamName.rsaD, d))
             let crt: [(String, StaticString)] = [("p", ParamName.rsaP), ("q", ParamName.rsaQ), ("dp", ParamName.rsaDP),
                                                  ("dq", ParamName.rsaDQ), ("qi", ParamName.rsaQI)]
-            var found: [(StaticString, [UInt8])] = []
+            var found: [(StaticString, SecretBytes)] = []
             for (name, param) in crt {
                 if let v = try member(jwk, name, required: false) { found.append((param, v)) }
             }
@@ -174,13 +180,10 @@ extension KeyLoading {
             }
             parts += found
         }
-        defer {
-            for i in parts.indices { parts[i].1.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
-        }
         let isPrivate = parts.count > 2
         return try fromData(type: "RSA\0", isPrivate: isPrivate) { bld, keep throws(TesseraError) in
             for (name, bytes) in parts {
-                let bn = secureBN(bytes)
+                let bn = secureBN(bytes.bytes)
                 guard let bn else { throw TesseraError(.noMemory, "BN_bin2bn failed") }
                 keep.append(bn)
                 guard OSSL_PARAM_BLD_push_BN(bld, cString(name), bn) == 1 else {
@@ -201,17 +204,16 @@ extension KeyLoading {
         guard x.count == curve.size, y.count == curve.size else {
             throw .key("the EC JWK's x and y must be \(curve.size) bytes each for \(want)")
         }
-        var d = try member(jwk, "d", required: false)
-        defer { _ = d?.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+        let d = try member(jwk, "d", required: false)
         if let d, d.count != curve.size { throw .key("the EC JWK's d must be \(curve.size) bytes for \(want)") }
-        let point = [0x04] + x + y
+        let point = [0x04] + Array(x.bytes) + Array(y.bytes)
         let pkey = try fromData(type: "EC\0", isPrivate: d != nil) { bld, keep throws(TesseraError) in
             guard OSSL_PARAM_BLD_push_utf8_string(bld, cString(ParamName.group), cString(curve.group), 0) == 1,
                   point.withUnsafeBytes({ OSSL_PARAM_BLD_push_octet_string(bld, cString(ParamName.pub), $0.baseAddress, $0.count) }) == 1 else {
                 throw TesseraError(.crypto, OpenSSLError.detail("building EC parameters failed"))
             }
             if let d {
-                let bn = secureBN(d)
+                let bn = secureBN(d.bytes)
                 guard let bn else { throw TesseraError(.noMemory, "BN_bin2bn failed") }
                 keep.append(bn)
                 guard OSSL_PARAM_BLD_push_BN(bld, cString(ParamName.priv), bn) == 1 else {
@@ -239,30 +241,33 @@ extension KeyLoading {
         guard let x = try member(jwk, "x", required: true), x.count == 32 else {
             throw .key("the Ed25519 JWK's x must be 32 bytes")
         }
-        var d = try member(jwk, "d", required: false)
-        defer { _ = d?.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
-        if let d {
-            guard d.count == 32 else { throw .key("the Ed25519 JWK's d must be 32 bytes") }
-            let made = d.withUnsafeBufferPointer { EVP_PKEY_new_raw_private_key_ex(nil, cString("ED25519\0"), nil, $0.baseAddress, 32) }
-            guard let pkey = made else { throw .key(OpenSSLError.detail("the Ed25519 JWK's d is unusable")) }
+        if let d = try member(jwk, "d", required: false) {
+            guard d.count == 32, let seed = d.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                throw .key("the Ed25519 JWK's d must be 32 bytes")
+            }
+            guard let pkey = EVP_PKEY_new_raw_private_key_ex(nil, cString("ED25519\0"), nil, seed, 32) else {
+                throw .key(OpenSSLError.detail("the Ed25519 JWK's d is unusable"))
+            }
             var derived = [UInt8](repeating: 0, count: 32)
             var len = 32
-            guard EVP_PKEY_get_raw_public_key(pkey, &derived, &len) == 1, derived == x else {
+            guard EVP_PKEY_get_raw_public_key(pkey, &derived, &len) == 1,
+                  derived.withUnsafeBytes({ x.equals($0) }) else {
                 EVP_PKEY_free(pkey)
                 ERR_clear_error()
                 throw .key("the Ed25519 JWK's d does not match its x")
             }
             return pkey
         }
-        let made = x.withUnsafeBufferPointer { EVP_PKEY_new_raw_public_key_ex(nil, cString("ED25519\0"), nil, $0.baseAddress, 32) }
+        let made = EVP_PKEY_new_raw_public_key_ex(nil, cString("ED25519\0"), nil,
+                                                  x.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), 32)
         guard let pkey = made else { throw .key(OpenSSLError.detail("the Ed25519 JWK's x is unusable")) }
         return pkey
     }
 
     /// A BIGNUM (flagged secure, so OpenSSL clears it) from big-endian bytes.
-    private static func secureBN(_ bytes: [UInt8]) -> OpaquePointer? {
-        guard let bn = BN_secure_new() else { return nil }
-        let ok = bytes.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress, Int32($0.count), bn) } != nil
+    private static func secureBN(_ bytes: UnsafeRawBufferPointer) -> OpaquePointer? {
+        guard let bn = BN_secure_new(), bytes.count <= Int(Int32.max) else { return nil }
+        let ok = BN_bin2bn(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(bytes.count), bn) != nil
         if !ok {
             BN_clear_free(bn)
             return nil
