@@ -56,8 +56,13 @@
  * to about 60 for ECDSA). The memory for the library's objects and a few
  * internal buffers comes from the Swift runtime, which ends the process when
  * an allocation fails, as C++'s operator new does: Tessera cannot turn that
- * into a status. TESSERA_E_NOMEM reports the allocations the library makes
- * with malloc itself (key states) and those OpenSSL reports.
+ * into a status. The library's own allocations (key states, decoded JWK
+ * members, a signer template's buffers) are checked: their failure is
+ * TESSERA_E_NOMEM. An allocation that fails inside OpenSSL comes back as a
+ * status too: TESSERA_E_NOMEM or TESSERA_E_CRYPTO, or the status of the step
+ * that failed (a key OpenSSL could not build is TESSERA_E_KEY).
+ * Tests/C/test_nomem.c fails each of these allocations in turn, in every
+ * constructor and asymmetric token path, and sees a status every time.
  *
  * Secrets
  * -------

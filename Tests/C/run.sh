@@ -83,6 +83,14 @@ for cc in gcc clang; do
   done
 done
 
+# 3b. Allocation failure, each failable allocation in turn (thousands of
+# forked runs): once, with gcc and the shared library.
+bin="$out/test_nomem-gcc-shared"
+if ! build gcc "$here/test_nomem.c" "$bin" shared 2> "$bin.log"; then
+  fail "test_nomem builds"; cat "$bin.log"
+elif "$bin" > "$bin.out" 2>&1; then pass "test_nomem runs (gcc/shared): $(tail -n 1 "$bin.out")"
+else fail "test_nomem runs (gcc/shared)"; grep -v '^NOTE' "$bin.out"; fi
+
 # 4. Tokens from the API test, checked independently with openssl.
 api_out="$out/test_api-gcc-shared.out"
 if [ ! -s "$api_out" ]; then

@@ -10,7 +10,7 @@ import Glibc
 /// (`HashFunction`), and `HashKind.perform` picks the function: SHA-1 (TURN
 /// passwords), SHA-256, SHA-384 and SHA-512.
 ///
-/// The states live in memory this value allocates with `malloc` so that they
+/// The states live in memory this value allocates (`Memory`) so that they
 /// can be wiped (`OPENSSL_cleanse`) before being freed by `destroy()`. The
 /// value itself is a plain pointer: copying it does not copy the states.
 struct HMACKey {
@@ -25,12 +25,12 @@ struct HMACKey {
     /// OpenSSL's hash functions fail.
     init?(hash: HashKind, secret: UnsafeRawBufferPointer) {
         let size = hash.stateSize
-        guard let mem = malloc(2 * size) else { return nil }
+        guard let mem = Memory.allocate(2 * size) else { return nil }
         self.hash = hash
         self.states = mem
         guard hash.perform(ComputeStates(secret: secret, into: mem)) else {
             OPENSSL_cleanse(mem, 2 * size)
-            free(mem)
+            Memory.release(mem)
             return nil
         }
     }
@@ -73,7 +73,7 @@ struct HMACKey {
     /// Wipes and frees the states. The value must not be used afterwards.
     func destroy() {
         OPENSSL_cleanse(states, 2 * stateSize)
-        free(states)
+        Memory.release(states)
     }
 
     /// Writes to `mid` (room for `stateSize` bytes) the inner hash state

@@ -2,7 +2,7 @@ import COpenSSL
 import Glibc
 
 /// Bytes that may be secret (a JWK member decoded, an unescaped copy of its
-/// text), in memory this object allocates with `malloc` and wipes
+/// text), in memory this object allocates (`Memory`) and wipes
 /// (`OPENSSL_cleanse`) before freeing. Nothing is copied out of it into
 /// memory the library frees unwiped: readers borrow `bytes`.
 final class SecretBytes {
@@ -13,14 +13,14 @@ final class SecretBytes {
 
     /// Room for `capacity` bytes; nil when memory runs out.
     init?(capacity: Int) {
-        guard capacity >= 0, let mem = malloc(Swift.max(capacity, 1)) else { return nil }
+        guard capacity >= 0, let mem = Memory.allocate(capacity) else { return nil }
         base = mem
         self.capacity = capacity
     }
 
     deinit {
         OPENSSL_cleanse(base, Swift.max(capacity, 1))
-        free(base)
+        Memory.release(base)
     }
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }

@@ -58,32 +58,42 @@ final class Signer: @unchecked Sendable {
         let whole = head.count - head.count % 3
         let headerCount = key.encodedHeader.count
         guard let encodedWhole = Base64.urlEncodedLength(whole) else { throw .malformed("claims too large") }
-        let prefix = UnsafeMutableRawBufferPointer.allocate(byteCount: headerCount + 1 + encodedWhole, alignment: 8)
-        guard let prefixBase = prefix.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            prefix.deallocate()
+        // The template's buffers: the prefix, the 0-2 carried bytes, and for
+        // HMAC keys the saved inner state (as secret as the key's own).
+        let prefixCount = headerCount + 1 + encodedWhole
+        let stateSize = key.hmac?.stateSize ?? 0
+        guard let prefixBase = Memory.allocate(prefixCount) else { throw TesseraError(.noMemory, "no memory for the template") }
+        guard let carry = Memory.allocate(2) else {
+            Memory.release(prefixBase)
             throw TesseraError(.noMemory, "no memory for the template")
         }
-        var q = Text.write(key.encodedHeader, to: prefixBase)
+        var mid: UnsafeMutableRawPointer? = nil
+        if stateSize > 0 {
+            guard let state = Memory.allocate(stateSize) else {
+                Memory.release(carry)
+                Memory.release(prefixBase)
+                throw TesseraError(.noMemory, "no memory for the template's hash state")
+            }
+            mid = state
+        }
+        let prefix = UnsafeMutableRawBufferPointer(start: prefixBase, count: prefixCount)
+        var q = Text.write(key.encodedHeader, to: prefixBase.assumingMemoryBound(to: UInt8.self))
         q = Text.write(".", to: q)
         _ = Base64.encodeURL(UnsafeRawBufferPointer(rebasing: head[0..<whole]), to: q)
-        let carry = UnsafeMutableRawPointer.allocate(byteCount: 2, alignment: 1)
         if let rest = UnsafeRawBufferPointer(rebasing: head[whole...]).baseAddress, head.count > whole {
             carry.copyMemory(from: rest, byteCount: head.count - whole)
         }
 
-        var mid: UnsafeMutableRawPointer? = nil
         var absorbed = 0
-        if let hmac = key.hmac {
+        if let hmac = key.hmac, let state = mid {
             absorbed = prefix.count - prefix.count % hmac.hash.blockSize
-            let state = UnsafeMutableRawPointer.allocate(byteCount: hmac.stateSize, alignment: 16)
             guard hmac.innerState(after: UnsafeRawBufferPointer(rebasing: prefix[0..<absorbed]), into: state) else {
-                OPENSSL_cleanse(state, hmac.stateSize)
-                state.deallocate()
-                prefix.deallocate()
-                carry.deallocate()
+                OPENSSL_cleanse(state, stateSize)
+                Memory.release(state)
+                Memory.release(prefixBase)
+                Memory.release(carry)
                 throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL")
             }
-            mid = state
         }
         self.key = key
         self.ttl = ttl
@@ -103,10 +113,10 @@ final class Signer: @unchecked Sendable {
         if let midState, let hmac = key.hmac {
             // The saved state is as sensitive as the key's own.
             OPENSSL_cleanse(midState, hmac.stateSize)
-            midState.deallocate()
+            Memory.release(midState)
         }
-        prefix.deallocate()
-        carryStorage.deallocate()
+        Memory.release(prefix.baseAddress)
+        Memory.release(carryStorage)
     }
 
     /// One token at `now`, with `extra` (a JSON object, or nil) merged in.

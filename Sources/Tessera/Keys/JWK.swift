@@ -139,16 +139,17 @@ extension KeyLoading {
             return nil
         }
         guard let text = value.text else { throw .key("the JWK's \"\(name)\" is not a string") }
-        let decoded: SecretBytes?? = text.withBytes { b64 -> SecretBytes? in
-            guard let bytes = SecretBytes(capacity: Base64.urlDecodedLength(b64.count)) else { return nil }
+        enum Decoded { case bytes(SecretBytes), notBase64url, noMemory }
+        let decoded = text.withBytes { b64 -> Decoded in
+            guard let bytes = SecretBytes(capacity: Base64.urlDecodedLength(b64.count)) else { return .noMemory }
             let ok = bytes.fill { out, capacity in Base64.decodeURL(b64, to: out, capacity: capacity) }
-            return ok ? bytes : nil
+            return ok && bytes.count > 0 ? .bytes(bytes) : .notBase64url
+        } ?? .noMemory
+        switch decoded {
+        case .bytes(let bytes): return bytes
+        case .noMemory: throw TesseraError(.noMemory, "no memory for the JWK's \"\(name)\"")
+        case .notBase64url: throw .key("the JWK's \"\(name)\" is not non-empty base64url")
         }
-        guard let outcome = decoded else { throw TesseraError(.noMemory, "no memory for the JWK's \"\(name)\"") }
-        guard let bytes = outcome, bytes.count > 0 else {
-            throw .key("the JWK's \"\(name)\" is not non-empty base64url")
-        }
-        return bytes
     }
 
     /// Builds an RSA, EC or Ed25519 `EVP_PKEY` from JWK members.
