@@ -35,10 +35,12 @@
  * Tessera is thread-safe. Objects (tessera_key, tessera_keyset,
  * tessera_policy, tessera_signer) are immutable once built (a key set once
  * its keys are added, a policy once its setters have run): any number of
- * threads may use one object at the same time, without locks. With HMAC
- * keys (HS256/384/512), signer templates, credentials and TURN passwords
- * the library writes no memory that the threads share while they do (no
- * reference counts, locks or caches), so throughput scales with cores.
+ * threads may use one object at the same time, without locks. Signing and
+ * verifying one token at a time with HMAC keys (HS256/384/512) or signer
+ * templates, credentials and TURN passwords write no memory that the
+ * threads share (no reference counts, locks or caches), so throughput
+ * scales with cores; tessera_jwt_sign_batch keeps a process-wide count of
+ * the threads running batches.
  * RS/PS/ES/EdDSA operations run inside OpenSSL, which updates reference
  * counts in the shared key objects (atomically) on every operation: safe,
  * but those writes are shared. The only per-thread state is the detail
@@ -47,13 +49,14 @@
  *
  * Memory
  * ------
- * Constructors allocate the object they return. Signing and verifying with
- * HMAC keys and signer templates, the SkyWay credential, TURN passwords and
- * tessera_jwt_peek allocate no heap memory for inputs of ordinary size
- * (JSON of a few hundred bytes is checked in stack memory; a larger input
- * uses a temporary block, freed before the call returns). RS/PS/ES/EdDSA
- * operations allocate inside OpenSSL on every call (from about 6 for EdDSA
- * to about 60 for ECDSA). The memory for the library's objects and a few
+ * Constructors allocate the object they return. Signing and verifying one
+ * token with an HMAC key or a signer template, the SkyWay credential, TURN
+ * passwords and tessera_jwt_peek allocate no heap memory when they succeed
+ * with inputs of ordinary size (JSON of a few hundred bytes is checked in
+ * stack memory; a larger input uses a temporary block, freed before the call
+ * returns); the detail of a refusal may allocate, and tessera_jwt_sign_batch
+ * allocates its threads' bookkeeping. RS/PS/ES/EdDSA operations allocate
+ * inside OpenSSL on every call (Tests/C/test_alloc.c prints how often). The memory for the library's objects and a few
  * internal buffers comes from the Swift runtime, which ends the process when
  * an allocation fails, as C++'s operator new does: Tessera cannot turn that
  * into a status. The library's own allocations (key states, decoded JWK
@@ -61,8 +64,10 @@
  * TESSERA_E_NOMEM. An allocation that fails inside OpenSSL comes back as a
  * status too: TESSERA_E_NOMEM or TESSERA_E_CRYPTO, or the status of the step
  * that failed (a key OpenSSL could not build is TESSERA_E_KEY).
- * Tests/C/test_nomem.c fails each of these allocations in turn, in every
- * constructor and asymmetric token path, and sees a status every time.
+ * Tests/C/test_nomem.c fails each of these allocations in turn, in the
+ * constructors (HMAC; JWK of every key type; PEM; generation; JWKS;
+ * templates) and the asymmetric sign, verify, key-set and export paths it
+ * lists, and sees a status every time.
  *
  * Secrets
  * -------
@@ -408,10 +413,11 @@ void tessera_signer_free(tessera_signer *signer);
  * the others; smaller batches run on the calling thread alone).
  *
  * Threads: no more than the CPUs the process may use (its CPU affinity,
- * capped by its cgroup's CPU quota, read once per process), and, across
- * every batch running at once in the process, no more started threads than
- * those CPUs minus one: a batch that finds them all busy runs on its
- * calling thread alone. With one usable CPU no thread is started.
+ * capped by its cgroup's CPU quota, read once per process). Process-wide, a
+ * batch starts threads only while the threads running batches, the
+ * callers' own included, are fewer than those CPUs: a batch that finds
+ * them busy runs on its calling thread alone. With one usable CPU no thread
+ * is started.
  *
  * Item i: claims[i] (claims_lens[i] bytes) is signed as by tessera_jwt_sign
  * into out + i * out_stride (out_stride bytes of room), out_lens[i] gets its

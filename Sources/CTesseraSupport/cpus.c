@@ -45,43 +45,71 @@ static int read_line(const char *path, char *buf, size_t cap) {
 /* The smaller of two caps, 0 meaning none. */
 static long tighter(long a, long b) { return a == 0 ? b : b == 0 ? a : (a < b ? a : b); }
 
-/* The CPU quota along the process's cgroup path, root to leaf: the
- * tightest one wins. 0 when there is none. */
-static long cgroup_cpus(void) {
-  char line[4096], path[4200], value[128];
+/* Whether `list` (comma-separated controller names) names `name`. */
+static int names_controller(const char *list, const char *name) {
+  size_t n = strlen(name);
+  while (*list) {
+    size_t len = strcspn(list, ",");
+    if (len == n && strncmp(list, name, n) == 0) return 1;
+    list += len;
+    if (*list == ',') list++;
+  }
+  return 0;
+}
+
+/* The quota in `dir` (a cgroup directory) of one hierarchy, 0 for none. */
+static long quota_in(const char *dir, int v2) {
+  char path[4400], value[128];
+  long long quota = 0, period = 0;
+  if (v2) {
+    snprintf(path, sizeof path, "%s/cpu.max", dir);
+    return read_line(path, value, sizeof value) ? tessera__cgroup_v2_cpus(value) : 0;
+  }
+  snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir);
+  if (!read_line(path, value, sizeof value)) return 0;
+  quota = atoll(value);
+  snprintf(path, sizeof path, "%s/cpu.cfs_period_us", dir);
+  if (read_line(path, value, sizeof value)) period = atoll(value);
+  return tessera__cgroup_v1_cpus(quota, period);
+}
+
+TESSERA_HIDDEN long tessera__cgroup_cpus(const char *proc_cgroup, const char *root) {
+  static const char *const v1_mounts[] = {"cpu,cpuacct", "cpuacct,cpu", "cpu"};
+  static const char *const v2_mounts[] = {"", "/unified"};
+  char line[4096], cgroup[4096], base[4200];
   long cap = 0;
-  FILE *f = fopen("/proc/self/cgroup", "re");
+  FILE *f = fopen(proc_cgroup, "re");
   if (!f) return 0;
   while (fgets(line, sizeof line, f)) {
-    char *colon1 = strchr(line, ':'), *colon2 = colon1 ? strchr(colon1 + 1, ':') : NULL, *dir, *end;
+    char *colon1 = strchr(line, ':'), *colon2 = colon1 ? strchr(colon1 + 1, ':') : NULL, *controllers;
+    int v2;
+    size_t m, mounts;
     if (!colon2) continue;
+    *colon1 = '\0';
     *colon2 = '\0';
-    dir = colon2 + 1;
-    dir[strcspn(dir, "\n")] = '\0';
-    /* Walk from the process's own cgroup up to the root. */
-    for (;;) {
-      if (strcmp(colon1 + 1, "") == 0 && strncmp(line, "0", 1) == 0) { /* v2: "0::/path" */
-        snprintf(path, sizeof path, "/sys/fs/cgroup%s/cpu.max", strcmp(dir, "/") == 0 ? "" : dir);
-        if (read_line(path, value, sizeof value)) cap = tighter(cap, tessera__cgroup_v2_cpus(value));
-      } else if (strstr(colon1 + 1, "cpu") != NULL) { /* v1: "N:cpu,cpuacct:/path" */
-        static const char *const mounts[] = {"/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpu"};
-        size_t m;
-        for (m = 0; m < sizeof mounts / sizeof mounts[0]; m++) {
-          long long quota = 0, period = 0;
-          snprintf(path, sizeof path, "%s%s/cpu.cfs_quota_us", mounts[m], strcmp(dir, "/") == 0 ? "" : dir);
-          if (!read_line(path, value, sizeof value)) continue;
-          quota = atoll(value);
-          snprintf(path, sizeof path, "%s%s/cpu.cfs_period_us", mounts[m], strcmp(dir, "/") == 0 ? "" : dir);
-          if (read_line(path, value, sizeof value)) period = atoll(value);
-          cap = tighter(cap, tessera__cgroup_v1_cpus(quota, period));
-          break;
-        }
-      } else {
-        break;
+    controllers = colon1 + 1;
+    v2 = strcmp(line, "0") == 0 && controllers[0] == '\0';
+    if (!v2 && !names_controller(controllers, "cpu")) continue;
+    /* A path outside the cgroup namespace's root ("/..") names no
+     * directory here. */
+    colon2[1 + strcspn(colon2 + 1, "\n")] = '\0';
+    if (colon2[1] != '/' || strstr(colon2 + 1, "/..") != NULL) continue;
+    mounts = v2 ? sizeof v2_mounts / sizeof v2_mounts[0] : sizeof v1_mounts / sizeof v1_mounts[0];
+    for (m = 0; m < mounts; m++) {
+      char *end;
+      if (v2) snprintf(base, sizeof base, "%s%s", root, v2_mounts[m]);
+      else snprintf(base, sizeof base, "%s/%s", root, v1_mounts[m]);
+      /* From the process's own cgroup up to the hierarchy's root. */
+      snprintf(cgroup, sizeof cgroup, "%s", colon2 + 1);
+      for (;;) {
+        char dir[8400];
+        snprintf(dir, sizeof dir, "%s%s", base, strcmp(cgroup, "/") == 0 ? "" : cgroup);
+        cap = tighter(cap, quota_in(dir, v2));
+        end = strrchr(cgroup, '/');
+        if (end == NULL || strcmp(cgroup, "/") == 0) break;
+        if (end == cgroup) cgroup[1] = '\0';
+        else *end = '\0';
       }
-      end = strrchr(dir, '/');
-      if (end == NULL || strcmp(dir, "/") == 0) break;
-      if (end == dir) dir[1] = '\0'; else *end = '\0';
     }
   }
   fclose(f);
@@ -90,7 +118,7 @@ static long cgroup_cpus(void) {
 
 static pthread_once_t quota_once = PTHREAD_ONCE_INIT;
 static long quota_cpus;
-static void read_quota(void) { quota_cpus = cgroup_cpus(); }
+static void read_quota(void) { quota_cpus = tessera__cgroup_cpus("/proc/self/cgroup", "/sys/fs/cgroup"); }
 
 TESSERA_HIDDEN int tessera__usable_cpus(void) {
   cpu_set_t set;
@@ -102,19 +130,20 @@ TESSERA_HIDDEN int tessera__usable_cpus(void) {
   return (int)n;
 }
 
-/* Worker threads started by batches and still running, process-wide. */
+/* Threads running batches, process-wide: each batch's calling thread and
+ * the threads it started. */
 static atomic_int batch_threads;
 
-TESSERA_HIDDEN int tessera__batch_reserve(int want, int limit) {
+TESSERA_HIDDEN int tessera__batch_enter(int want, int limit) {
   int used = atomic_load(&batch_threads);
   for (;;) {
-    int take = limit - used;
+    int take = limit - (used + 1); /* the caller's own thread counts first */
     if (take > want) take = want;
-    if (take <= 0) return 0;
-    if (atomic_compare_exchange_weak(&batch_threads, &used, used + take)) return take;
+    if (take < 0) take = 0;
+    if (atomic_compare_exchange_weak(&batch_threads, &used, used + 1 + take)) return take;
   }
 }
 
-TESSERA_HIDDEN void tessera__batch_release(int n) {
-  if (n > 0) atomic_fetch_sub(&batch_threads, n);
+TESSERA_HIDDEN void tessera__batch_leave(int started) {
+  atomic_fetch_sub(&batch_threads, 1 + (started > 0 ? started : 0));
 }

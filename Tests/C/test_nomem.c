@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "private_keys.h"
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -75,17 +76,6 @@ static const char SECRET[] = "0123456789abcdef0123456789abcdef";
 static const char CLAIMS[] = "{\"sub\":\"alice\",\"exp\":4102444800}";
 static const char OCT_JWK[] =
     "{\"kty\":\"oct\",\"alg\":\"HS256\",\"kid\":\"o1\",\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"}";
-/* The EC and Ed25519 keys of test_wipe.c. */
-static const char EC_JWK[] =
-    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"d8F2Nt8M7QOJbaEDpyWhkycRMLx7O2mf5eOcPczYIZQ\",\"y\":\"6i-8Jeb9IzqUvy6PWNzDNv6ARoMT-6hjgKdelIlOv9A\",\"d\":\"-QIpj8kv9azEA-f9OjNve6xhEWu2AmJyFLesmycGxaQ\",\"alg\":\"ES256\"}";
-static const char ED_JWK[] =
-    "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"imx4I4HJ7eaomoI9D-F3Txo14xIAAb-9V9W2wKL6tBI\",\"d\":\"N5nhPvtrHLvnxg9Xki1YV5sSWWsdxH5qX8PQ5ivbLQU\",\"alg\":\"EdDSA\"}";
-static const char EC_PEM[] =
-    "-----BEGIN EC PRIVATE KEY-----\n"
-    "MHcCAQEEIPkCKY/JL/WsxAPn/Tozb3usYRFrtgJichS3rJsnBsWkoAoGCCqGSM49\n"
-    "AwEHoUQDQgAEd8F2Nt8M7QOJbaEDpyWhkycRMLx7O2mf5eOcPczYIZTqL7wl5v0j\n"
-    "OpS/Lo9Y3MM2/oBGgxP7qGOAp16UiU6/0A==\n"
-    "-----END EC PRIVATE KEY-----\n";
 
 static tessera_key *hs_key, *es_key, *rs_key, *ed_key;
 static char es_token[1024], rs_token[1024], ed_token[1024];
@@ -115,6 +105,29 @@ static int op_key_jwk_ed(void) {
   tessera_key_free(k);
   return rc;
 }
+static int op_key_jwk_rsa(void) {
+  tessera_key *k = NULL;
+  int rc = tessera_key_new_jwk(TESSERA_ALG_UNSPECIFIED, RSA_JWK, strlen(RSA_JWK), &k);
+  tessera_key_free(k);
+  return rc;
+}
+static int op_key_pem_ed(void) {
+  tessera_key *k = NULL;
+  int rc = tessera_key_new_pem(TESSERA_EDDSA, ED_PEM, strlen(ED_PEM), NULL, &k);
+  tessera_key_free(k);
+  return rc;
+}
+static int op_signer_es(void) {
+  tessera_signer *s = NULL;
+  char token[1024];
+  size_t n = 0;
+  int rc = tessera_signer_new(es_key, "{\"room\":\"r1\"}", 13, 600, 0, &s);
+  if (rc == TESSERA_OK) rc = tessera_signer_sign(s, "{\"sub\":\"bob\"}", 13, 1700000000, token, sizeof token, &n);
+  tessera_signer_free(s);
+  return rc;
+}
+static tessera_keyset *es_set;
+static int op_verify_keyset_es(void) { return tessera_jwt_verify_keyset(es_set, es_token, es_len, NULL, NULL, 0, NULL); }
 static int op_key_pem_ec(void) {
   tessera_key *k = NULL;
   int rc = tessera_key_new_pem(TESSERA_ES256, EC_PEM, strlen(EC_PEM), NULL, &k);
@@ -189,12 +202,16 @@ static const struct {
     {"tessera_key_new_jwk (oct)", op_key_jwk_oct, 2},         /* k, the HMAC states */
     {"tessera_key_new_jwk (EC private)", op_key_jwk_ec, 3},   /* x, y, d */
     {"tessera_key_new_jwk (Ed25519 private)", op_key_jwk_ed, 2}, /* x, d */
+    {"tessera_key_new_jwk (RSA private)", op_key_jwk_rsa, 8}, /* n, e, d, p, q, dp, dq, qi */
     {"tessera_key_new_pem (SEC1 EC)", op_key_pem_ec, 0},
+    {"tessera_key_new_pem (PKCS#8 Ed25519)", op_key_pem_ed, 0},
     {"tessera_key_generate (HS512)", op_key_generate_hs, 1},  /* the HMAC states */
     {"tessera_key_generate (ES384)", op_key_generate_es, 0},
     {"tessera_key_generate (EdDSA)", op_key_generate_ed, 0},
     {"tessera_keyset_new_jwks", op_keyset_jwks, 5},           /* k, states, x, y, d */
     {"tessera_signer_new (HS256)", op_signer_new, 3},         /* prefix, carry, saved state */
+    {"tessera_signer_new and _sign (ES256)", op_signer_es, 2}, /* prefix, carry */
+    {"tessera_jwt_verify_keyset (ES256)", op_verify_keyset_es, 0},
     {"tessera_jwt_sign (ES256)", op_sign_es, 0},
     {"tessera_jwt_verify (ES256)", op_verify_es, 0},
     {"tessera_jwt_sign (RS256)", op_sign_rs, 0},
@@ -270,6 +287,7 @@ int main(void) {
   CHECK("rs key", tessera_key_generate(TESSERA_RS256, NULL, &rs_key) == TESSERA_OK);
   CHECK("es token", tessera_jwt_sign(es_key, CLAIMS, strlen(CLAIMS), es_token, sizeof es_token, &es_len) == TESSERA_OK);
   CHECK("rs token", tessera_jwt_sign(rs_key, CLAIMS, strlen(CLAIMS), rs_token, sizeof rs_token, &rs_len) == TESSERA_OK);
+  CHECK("es set", tessera_keyset_new(&es_set) == TESSERA_OK && tessera_keyset_add(es_set, es_key) == TESSERA_OK);
   CHECK("ed token", tessera_jwt_sign(ed_key, CLAIMS, strlen(CLAIMS), ed_token, sizeof ed_token, &ed_len) == TESSERA_OK);
   /* Control: the hooks fail what they are told to. */
   fail_at = 1;
@@ -287,5 +305,6 @@ int main(void) {
   tessera_key_free(es_key);
   tessera_key_free(rs_key);
   tessera_key_free(ed_key);
+  tessera_keyset_free(es_set);
   return REPORT("test_nomem");
 }

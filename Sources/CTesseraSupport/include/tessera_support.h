@@ -23,15 +23,21 @@ void tessera__detail_clear(void);
  * CPU quota of its cgroup (v2 cpu.max, v1 cfs quota / period) and of every
  * cgroup above it; at least 1. The quota is read once per process. */
 int tessera__usable_cpus(void);
+/* The tightest CPU quota, in CPUs rounded up (0 for none), along the cgroup
+ * paths that `proc_cgroup` (a /proc/self/cgroup) names, under `root` (where
+ * cgroupfs is mounted: v2 at root or root/unified, v1 at root/cpu,cpuacct
+ * or root/cpu). */
+long tessera__cgroup_cpus(const char *proc_cgroup, const char *root);
 /* CPUs a cgroup v2 cpu.max line ("max 100000", "150000 100000") allows,
  * rounded up; 0 for no limit or an unreadable line. */
 long tessera__cgroup_v2_cpus(const char *cpu_max);
 /* The same for cgroup v1's cpu.cfs_quota_us and cpu.cfs_period_us. */
 long tessera__cgroup_v1_cpus(long long quota, long long period);
-/* Reserves up to `want` batch worker threads while no more than `limit`
- * run process-wide; returns how many it got (0 to want). */
-int tessera__batch_reserve(int want, int limit);
-/* Gives back `n` reserved worker threads. */
-void tessera__batch_release(int n);
+/* A batch begins on the calling thread, which counts as one of the threads
+ * running batches process-wide; it may start up to `want` more while they
+ * number no more than `limit`. Returns how many it may start (0 to want). */
+int tessera__batch_enter(int want, int limit);
+/* The batch that started `started` threads has ended. */
+void tessera__batch_leave(int started);
 
 #endif

@@ -23,7 +23,12 @@ final class SecretBytes {
         Memory.release(base)
     }
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    /// Runs `body` with the bytes, keeping this object (and so its memory)
+    /// alive until `body` returns.
+    func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
 
     /// Fills the memory with `fill`, which writes at most the capacity and
     /// returns how many bytes it wrote (nil: failure, nothing kept).

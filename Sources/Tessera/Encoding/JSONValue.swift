@@ -99,6 +99,6 @@ struct JSONText {
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
         if !span.escaped { return body(UnsafeRawBufferPointer(start: p + span.start, count: span.length)) }
         guard let copy = secretBytes() else { return nil }
-        return body(copy.bytes)
+        return copy.withBytes { body($0) }
     }
 }

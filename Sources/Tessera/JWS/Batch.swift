@@ -21,9 +21,10 @@ enum Batch {
     /// each; the calling thread takes the first, and short-lived POSIX
     /// threads the others. How many threads: no more than the CPUs the
     /// process may use (its affinity mask, capped by its cgroup's CPU quota:
-    /// `tessera__usable_cpus`), and, process-wide, no more worker threads
-    /// than those CPUs minus one however many batches run at once: a batch
-    /// that finds the budget spent runs on its calling thread alone. Plain
+    /// `tessera__usable_cpus`); process-wide, a batch starts threads only
+    /// while the threads running batches (the callers' own included) are
+    /// fewer than those CPUs, so a batch that finds them busy runs on its
+    /// calling thread alone. Plain
     /// pthreads rather than Dispatch: linking libdispatch into the library
     /// would start a second thread pool inside the host process. If a
     /// thread cannot be started, its range runs on the calling thread.
@@ -31,8 +32,8 @@ enum Batch {
         guard count > 0 else { return nil }
         let usable = Int(tessera__usable_cpus())
         let wanted = max(1, min(usable, count / minPerThread))
-        let extra = wanted > 1 ? Int(tessera__batch_reserve(Int32(wanted - 1), Int32(max(usable - 1, 0)))) : 0
-        defer { tessera__batch_release(Int32(extra)) }
+        let extra = Int(tessera__batch_enter(Int32(clamping: wanted - 1), Int32(clamping: usable)))
+        defer { tessera__batch_leave(Int32(extra)) }
         if extra == 0 {
             var first: (index: Int, error: TesseraError)? = nil
             for i in 0..<count {
@@ -41,12 +42,17 @@ enum Batch {
             return first
         }
         let workers = 1 + extra
-        let per = (count + workers - 1) / workers
+        // ceil(count / workers), and range bounds that cannot overflow.
+        let per = count / workers + (count % workers == 0 ? 0 : 1)
+        func bound(_ w: Int) -> Int {
+            let (product, overflow) = w.multipliedReportingOverflow(by: per)
+            return overflow ? count : min(count, product)
+        }
         let shared: any BatchWork = work
         let ranges = UnsafeMutablePointer<BatchRange>.allocate(capacity: workers)
         var threads = [pthread_t?](repeating: nil, count: workers)
         for w in 0..<workers {
-            (ranges + w).initialize(to: BatchRange(work: shared, start: min(count, w * per), end: min(count, (w + 1) * per)))
+            (ranges + w).initialize(to: BatchRange(work: shared, start: bound(w), end: bound(w + 1)))
         }
         for w in 1..<workers {
             var thread = pthread_t()

@@ -64,7 +64,9 @@ extension Key {
         if algorithm.family == nil {
             guard let secret = try KeyLoading.member(jwk, "k", required: true) else { throw .key("the oct JWK has no \"k\"") }
             return try kidBytes.withOptionalBytes { k throws(TesseraError) in
-                try hmac(algorithm: algorithm, secret: secret.bytes, kid: k, canSign: canSign)
+                try secret.withBytes { (s: UnsafeRawBufferPointer) throws(TesseraError) -> Key in
+                    try hmac(algorithm: algorithm, secret: s, kid: k, canSign: canSign)
+                }
             }
         }
         let asym = try AsymmetricKey(pkey: try KeyLoading.fromJWK(jwk, algorithm: algorithm), algorithm: algorithm)
@@ -184,7 +186,7 @@ extension KeyLoading {
         let isPrivate = parts.count > 2
         return try fromData(type: "RSA\0", isPrivate: isPrivate) { bld, keep throws(TesseraError) in
             for (name, bytes) in parts {
-                let bn = secureBN(bytes.bytes)
+                let bn = bytes.withBytes { secureBN($0) }
                 guard let bn else { throw TesseraError(.noMemory, "BN_bin2bn failed") }
                 keep.append(bn)
                 guard OSSL_PARAM_BLD_push_BN(bld, cString(name), bn) == 1 else {
@@ -207,14 +209,14 @@ extension KeyLoading {
         }
         let d = try member(jwk, "d", required: false)
         if let d, d.count != curve.size { throw .key("the EC JWK's d must be \(curve.size) bytes for \(want)") }
-        let point = [0x04] + Array(x.bytes) + Array(y.bytes)
+        let point = [0x04] + x.withBytes { Array($0) } + y.withBytes { Array($0) } // public
         let pkey = try fromData(type: "EC\0", isPrivate: d != nil) { bld, keep throws(TesseraError) in
             guard OSSL_PARAM_BLD_push_utf8_string(bld, cString(ParamName.group), cString(curve.group), 0) == 1,
                   point.withUnsafeBytes({ OSSL_PARAM_BLD_push_octet_string(bld, cString(ParamName.pub), $0.baseAddress, $0.count) }) == 1 else {
                 throw TesseraError(.crypto, OpenSSLError.detail("building EC parameters failed"))
             }
             if let d {
-                let bn = secureBN(d.bytes)
+                let bn = d.withBytes { secureBN($0) }
                 guard let bn else { throw TesseraError(.noMemory, "BN_bin2bn failed") }
                 keep.append(bn)
                 guard OSSL_PARAM_BLD_push_BN(bld, cString(ParamName.priv), bn) == 1 else {
@@ -243,12 +245,11 @@ extension KeyLoading {
             throw .key("the Ed25519 JWK's x must be 32 bytes")
         }
         if let d = try member(jwk, "d", required: false) {
-            guard d.count == 32, let seed = d.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-                throw .key("the Ed25519 JWK's d must be 32 bytes")
+            guard d.count == 32 else { throw .key("the Ed25519 JWK's d must be 32 bytes") }
+            let made = d.withBytes { seed in
+                EVP_PKEY_new_raw_private_key_ex(nil, cString("ED25519\0"), nil, seed.baseAddress?.assumingMemoryBound(to: UInt8.self), 32)
             }
-            guard let pkey = EVP_PKEY_new_raw_private_key_ex(nil, cString("ED25519\0"), nil, seed, 32) else {
-                throw .key(OpenSSLError.detail("the Ed25519 JWK's d is unusable"))
-            }
+            guard let pkey = made else { throw .key(OpenSSLError.detail("the Ed25519 JWK's d is unusable")) }
             var derived = [UInt8](repeating: 0, count: 32)
             var len = 32
             guard EVP_PKEY_get_raw_public_key(pkey, &derived, &len) == 1,
@@ -259,8 +260,9 @@ extension KeyLoading {
             }
             return pkey
         }
-        let made = EVP_PKEY_new_raw_public_key_ex(nil, cString("ED25519\0"), nil,
-                                                  x.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), 32)
+        let made = x.withBytes { raw in
+            EVP_PKEY_new_raw_public_key_ex(nil, cString("ED25519\0"), nil, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), 32)
+        }
         guard let pkey = made else { throw .key(OpenSSLError.detail("the Ed25519 JWK's x is unusable")) }
         return pkey
     }
