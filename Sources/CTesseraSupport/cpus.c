@@ -19,17 +19,16 @@
 #define TESSERA_HIDDEN
 #endif
 
-TESSERA_HIDDEN long tessera__cgroup_v2_cpus(const char *cpu_max) {
-  long long quota, period;
-  if (cpu_max == NULL || strncmp(cpu_max, "max", 3) == 0) return 0;
-  if (sscanf(cpu_max, "%lld %lld", &quota, &period) != 2 || quota <= 0 || period <= 0) return 0;
-  if (quota / period >= 1L << 20) return 0; /* no meaningful cap */
+TESSERA_HIDDEN long tessera__cgroup_v1_cpus(long long quota, long long period) {
+  if (quota <= 0 || period <= 0 || quota / period >= 1L << 20) return 0; /* none, or no meaningful cap */
   return (long)((quota + period - 1) / period);
 }
 
-TESSERA_HIDDEN long tessera__cgroup_v1_cpus(long long quota, long long period) {
-  if (quota <= 0 || period <= 0 || quota / period >= 1L << 20) return 0;
-  return (long)((quota + period - 1) / period);
+TESSERA_HIDDEN long tessera__cgroup_v2_cpus(const char *cpu_max) {
+  long long quota, period;
+  if (cpu_max == NULL || strncmp(cpu_max, "max", 3) == 0) return 0;
+  if (sscanf(cpu_max, "%lld %lld", &quota, &period) != 2) return 0;
+  return tessera__cgroup_v1_cpus(quota, period);
 }
 
 /* The first line of a small file, or "" (NUL-terminated in buf). */

@@ -74,6 +74,12 @@ struct CallerOutput {
         len?.pointee = needed
         if bufferValid, let out, cap > 0 { out.pointee = 0 }
     }
+
+    /// After `error`: `fail(needed:)` with the length a buffer too small
+    /// needed, 0 for any other failure.
+    func fail(after error: TesseraError) {
+        fail(needed: error.status == .bufferTooSmall ? error.needed : 0)
+    }
 }
 
 /// Runs an entry point that writes text into `(out, out_cap, out_len)`,
@@ -88,7 +94,7 @@ func entry(out: UnsafeMutablePointer<CChar>?, cap: Int, outLen: UnsafeMutablePoi
         tessera__detail_clear()
         return Status.ok.rawValue
     } catch {
-        caller.fail(needed: error.status == .bufferTooSmall ? error.needed : 0)
+        caller.fail(after: error)
         return fail(error)
     }
 }

@@ -44,24 +44,20 @@ private struct BatchArrays: BatchWork, @unchecked Sendable {
     let outLens: UnsafeMutablePointer<Int>
     let statuses: UnsafeMutablePointer<CInt>
 
-    func run(_ index: Int) -> TesseraError? { sign(index) }
-
     /// Signs item `i` into its slot, under the output contract.
-    func sign(_ i: Int) -> TesseraError? {
-        let slot = out + i * stride
-        let buffer = UnsafeMutableRawBufferPointer(start: slot, count: stride)
+    func run(_ i: Int) -> TesseraError? {
+        let slot = CallerOutput(out + i * stride, stride, outLens + i)
         do throws(TesseraError) {
             let length = try key.borrow { (k: Key) throws(TesseraError) -> Int in
                 guard let c = claims[i] else { throw .argument("claims[\(i)] is NULL") }
                 guard lengths[i] >= 0 else { throw .argument("claims_lens[\(i)] is larger than SIZE_MAX / 2") }
-                return try JWT.sign(key: k, claims: UnsafeRawBufferPointer(start: c, count: lengths[i]), output: Output(buffer: buffer))
+                return try JWT.sign(key: k, claims: UnsafeRawBufferPointer(start: c, count: lengths[i]), output: slot.output)
             }
             outLens[i] = length
             statuses[i] = Status.ok.rawValue
             return nil
         } catch {
-            outLens[i] = error.status == .bufferTooSmall ? error.needed : 0
-            slot.pointee = 0
+            slot.fail(after: error)
             statuses[i] = error.status.rawValue
             return error
         }

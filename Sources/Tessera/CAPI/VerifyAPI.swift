@@ -115,16 +115,17 @@ public func tessera_policy_set_require_exp(_ p: OpaquePointer!, _ required: CInt
 /// wanted), and claims_len may be NULL.
 private func verifyEntry(_ out: UnsafeMutablePointer<CChar>?, _ cap: Int, _ outLen: UnsafeMutablePointer<Int>?,
                          _ body: (UnsafeMutableRawBufferPointer?) throws(TesseraError) -> Int) -> CInt {
+    // claims_len may be NULL here, so only the buffer's own arguments are checked.
+    let caller = CallerOutput(out, cap, outLen)
     do throws(TesseraError) {
         guard cap >= 0 else { throw .argument("claims_cap is larger than SIZE_MAX / 2") }
-        guard out != nil || cap == 0 else { throw .argument("the output buffer is NULL but its capacity is not 0") }
-        let buffer = cap > 0 ? UnsafeMutableRawBufferPointer(start: out, count: cap) : nil
-        let length = try body(buffer)
+        guard caller.bufferValid else { throw .argument("the output buffer is NULL but its capacity is not 0") }
+        let length = try body(caller.output.buffer)
         outLen?.pointee = length
         tessera__detail_clear()
         return Status.ok.rawValue
     } catch {
-        CallerOutput(out, cap, outLen).fail(needed: error.status == .bufferTooSmall ? error.needed : 0)
+        caller.fail(after: error)
         return fail(error)
     }
 }
