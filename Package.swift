@@ -26,8 +26,9 @@ let package = Package(
         // The public header as a Clang module, so that `@c @implementation`
         // checks every exported Swift function against its C declaration.
         .systemLibrary(name: "CTesseraABI"),
-        // Per-thread error detail storage (C11 _Thread_local).
-        .target(name: "CTesseraSupport"),
+        // Per-thread error detail storage (C11 _Thread_local), the batch
+        // CPU budget, and per-thread zlib streams (Debian's zlib1g-dev).
+        .target(name: "CTesseraSupport", linkerSettings: [.linkedLibrary("z")]),
         .target(
             name: "Tessera",
             dependencies: ["COpenSSL", "CTesseraABI", "CTesseraSupport"]

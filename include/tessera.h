@@ -362,6 +362,21 @@ int tessera_jwt_issue(const tessera_key *key, const char *claims, size_t claims_
                       int64_t now, uint32_t ttl, unsigned flags,
                       char *out, size_t out_cap, size_t *out_len);
 
+/* Like tessera_jwt_sign, with extra protected-header members: `header` is
+ * one JSON object (the same strict rules as claims) whose members follow
+ * alg, typ and kid in the caller's order, each copied as written. A member
+ * named "typ" (a string) replaces the default "JWT" in place; members named
+ * alg, kid, crit, b64, jwk, jku, x5u, x5c or x5t (also when spelled with
+ * escapes) are TESSERA_E_ARGUMENT: the algorithm and key id come from the
+ * key, and Tessera writes no header a verifier must understand or fetch.
+ * header NULL with header_len 0 is plain tessera_jwt_sign. Twilio's
+ *   {"cty":"twilio-fpa;v=1"}
+ * goes through here. Returns as tessera_jwt_sign; a header that is not such
+ * an object is TESSERA_E_MALFORMED. */
+int tessera_jwt_sign_header(const tessera_key *key, const char *header, size_t header_len,
+                            const char *claims, size_t claims_len,
+                            char *out, size_t out_cap, size_t *out_len);
+
 /* ------------------------------------------------------------------------
  * Signer templates: the constant part of a token prepared once
  * ------------------------------------------------------------------------ */
@@ -654,6 +669,126 @@ size_t tessera_turn_password_len(void);   /* TESSERA_TURN_PASSWORD_LEN */
 int tessera_turn_password(const void *secret, size_t secret_len,
                           const char *username, size_t username_len,
                           char *out, size_t out_cap, size_t *out_len);
+
+/* ------------------------------------------------------------------------
+ * Agora AccessToken2 (RtcTokenBuilder2, RtmTokenBuilder2)
+ *
+ *   "007" base64(zlib(pack(signature) signing_info))
+ *
+ * where signing_info packs the app id, issued_at, token_expire, salt and
+ * the services (little-endian integers, strings with a 16-bit length), the
+ * signing key is HMAC-SHA256(salt, HMAC-SHA256(issued_at, certificate))
+ * and the signature HMAC-SHA256(signing key, signing_info). Compressed at
+ * zlib's default level, the tokens are byte-identical to Agora's own
+ * builders for the same inputs (Tests/Vectors/agora_accesstoken2.txt holds
+ * Agora's published vectors).
+ *
+ * app_id and app_certificate: 32 hex characters each (else
+ * TESSERA_E_ARGUMENT). account: the user account, or a numeric uid as its
+ * decimal digits; "" is uid 0 (any user). role: TESSERA_AGORA_ROLE_PUBLISHER
+ * (join + publish audio, video, data) or TESSERA_AGORA_ROLE_SUBSCRIBER (join
+ * only); each privilege expires privilege_expire seconds after issue (0:
+ * with the token). token_expire: seconds after issued_at. issued_at: Unix
+ * seconds in [0, 2^32); salt: 0 picks a random salt in [1, 99999999].
+ * channel, account and user_id are NUL-terminated UTF-8, packed as given
+ * (Agora's builders do not restrict their characters; each is at most
+ * 65,535 bytes: longer is TESSERA_E_ARGUMENT, as are NULLs and invalid
+ * UTF-8). An empty channel or user_id is TESSERA_E_ARGUMENT.
+ *
+ * Once a thread has made one token, making more allocates nothing: the
+ * zlib stream is kept per thread and freed when the thread exits.
+ * ------------------------------------------------------------------------ */
+
+#define TESSERA_AGORA_ROLE_PUBLISHER  1
+#define TESSERA_AGORA_ROLE_SUBSCRIBER 2
+
+int tessera_agora_rtc_token(const char *app_id, const char *app_certificate,
+                            const char *channel, const char *account, int role,
+                            uint32_t token_expire, uint32_t privilege_expire,
+                            int64_t issued_at, uint32_t salt,
+                            char *out, size_t out_cap, size_t *out_len);
+int tessera_agora_rtm_token(const char *app_id, const char *app_certificate,
+                            const char *user_id, uint32_t expire,
+                            int64_t issued_at, uint32_t salt,
+                            char *out, size_t out_cap, size_t *out_len);
+
+/* Checks an AccessToken2 against the certificate: TESSERA_E_MALFORMED (not
+ * a 007 token, bad base64 or zlib, a token over TESSERA_AGORA_TOKEN_MAX or
+ * inflating to more than it, packing that does not parse, bytes after the
+ * last service), TESSERA_E_SIGNATURE (compared in constant time),
+ * TESSERA_E_EXPIRED (now >= issued + expire; an expire of 0 never
+ * expires), in that order. On success writes to json_out a JSON object
+ * describing the token:
+ *   {"appId":"…","issuedAt":N,"expire":N,"salt":N,"services":[
+ *     {"type":1,"name":"rtc","channel":"…","account":"…",
+ *      "privileges":{"joinChannel":N,"publishAudioStream":N,…}},
+ *     {"type":2,"name":"rtm","userId":"…","privileges":{"login":N}}]}
+ * (services of other types carry their type and privileges by number).
+ * json_out may be NULL with json_cap 0 and json_len NULL: the token is only
+ * checked. app_certificate: 32 hex characters. */
+#define TESSERA_AGORA_TOKEN_MAX 262144
+TESSERA_WARN_UNUSED_RESULT
+int tessera_agora_token_verify(const char *app_certificate, const char *token, size_t token_len,
+                               int64_t now, char *json_out, size_t json_cap, size_t *json_len);
+
+/* ------------------------------------------------------------------------
+ * Tencent Cloud TRTC / IM UserSig (version 2.0)
+ *
+ * TLS.sig = base64(HMAC-SHA256(key, "TLS.identifier:<id>\nTLS.sdkappid:<n>\n
+ * TLS.time:<now>\nTLS.expire:<expire>\n")), the JSON object
+ *   {"TLS.ver": "2.0", "TLS.identifier": "<id>", "TLS.sdkappid": n,
+ *    "TLS.expire": expire, "TLS.time": now, "TLS.sig": "<sig>"}
+ * (formatted as Tencent's Python builder writes it, so for the same inputs
+ * the UserSig is the same) zlib-compressed, then base64 with '+' '/' '='
+ * written as '*' '-' '_'. key: the secret key's bytes as given (the console
+ * shows it as text; it is not hex-decoded), any non-empty length.
+ * sdk_app_id: 1 to INT64_MAX. user_id: NUL-terminated UTF-8, 1-1024
+ * bytes, no control characters. expire: seconds, not 0. now: >= 0.
+ * Otherwise TESSERA_E_ARGUMENT.
+ * ------------------------------------------------------------------------ */
+
+int tessera_trtc_usersig(uint64_t sdk_app_id, const void *key, size_t key_len,
+                         const char *user_id, uint32_t expire, int64_t now,
+                         char *out, size_t out_cap, size_t *out_len);
+
+/* TESSERA_E_MALFORMED (not base64, zlib or the JSON above; over
+ * TESSERA_TOKEN_MAX, or inflating to more), TESSERA_E_CLAIM (another
+ * sdkappid or identifier), TESSERA_E_SIGNATURE (constant time),
+ * TESSERA_E_EXPIRED (now >= time + expire), in that order. A UserSig with
+ * TLS.userbuf is checked with the userbuf in the MAC, as Tencent's own
+ * verifier does. */
+TESSERA_WARN_UNUSED_RESULT
+int tessera_trtc_usersig_verify(uint64_t sdk_app_id, const void *key, size_t key_len,
+                                const char *user_id, const char *usersig, size_t usersig_len,
+                                int64_t now);
+
+/* ------------------------------------------------------------------------
+ * Janus signed tokens (janus.jcfg: token_auth = true, token_auth_secret)
+ *
+ *   "<expiry>,janus[,<plugin>...]:" base64(HMAC-SHA1(secret, the text
+ *   before the colon)), standard base64 with padding.
+ *
+ * The secret is any non-empty byte string, as Janus's token_auth_secret is
+ * (no minimum length: interop with existing deployments). expiry: Unix
+ * seconds, >= 0. plugins: plugin_count package names such as
+ * "janus.plugin.videoroom" (plugins may be NULL when plugin_count is 0);
+ * a name that is empty or holds ',', ':' or a control character is
+ * TESSERA_E_ARGUMENT. Tokens are at most TESSERA_TOKEN_MAX bytes.
+ * ------------------------------------------------------------------------ */
+
+int tessera_janus_token(const void *secret, size_t secret_len, int64_t expiry,
+                        const char *const *plugins, size_t plugin_count,
+                        char *out, size_t out_cap, size_t *out_len);
+
+/* Checks the structure (TESSERA_E_MALFORMED: no colon, an expiry that is
+ * not 1-19 digits, a second field other than "janus", an empty plugin
+ * field), the MAC (constant time, TESSERA_E_SIGNATURE), then now <= expiry
+ * (Janus's own rule: valid through its expiry second; TESSERA_E_EXPIRED),
+ * then, when plugin is not NULL, that the token names it (TESSERA_E_CLAIM). */
+TESSERA_WARN_UNUSED_RESULT
+int tessera_janus_token_verify(const void *secret, size_t secret_len,
+                               const char *token, size_t token_len,
+                               const char *plugin, int64_t now);
 
 #ifdef __cplusplus
 }

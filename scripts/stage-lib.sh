@@ -10,7 +10,7 @@ ln -sf "libtessera.so.$version" "$out/libtessera.so.$so"
 ln -sf "libtessera.so.$so" "$out/libtessera.so"
 cp "$bin/libtessera-static.a" "$out/libtessera.a"
 
-# What linking the archive from C needs besides libcrypto: the Swift
+# What linking the archive from C needs besides libcrypto and zlib: the Swift
 # runtime's registration object and the static runtime libraries the
 # archive's objects ask for (their autolink entries), then the C++ and
 # system libraries the runtime itself uses.
@@ -28,5 +28,5 @@ for flag in $autolink; do
   name=${flag#-l}
   case $name in swift*) ;; *) [ -f "$static_dir/lib$name.a" ] && runtime="$runtime $flag" ;; esac
 done
-libs_private="$static_dir/x86_64/swiftrt.o -L$static_dir$runtime -lcrypto -lstdc++ -lm -ldl -lpthread"
+libs_private="$static_dir/x86_64/swiftrt.o -L$static_dir$runtime -lcrypto -lz -lstdc++ -lm -ldl -lpthread"
 sed -e "s|@VERSION@|$version|" -e "s|@LIBS_PRIVATE@|$libs_private|" tessera.pc.in > "$out/tessera.pc.tmpl"

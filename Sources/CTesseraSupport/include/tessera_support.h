@@ -40,4 +40,21 @@ int tessera__batch_enter(int want, int limit);
 /* The batch that started `started` threads has ended. */
 void tessera__batch_leave(int started);
 
+/* zlib, one stream of each kind per thread (zlib.c). Results: a length
+ * (>= 0), or one of these. */
+#define TESSERA__Z_SPACE (-1) /* the output did not fit in cap */
+#define TESSERA__Z_DATA  (-2) /* not one complete zlib stream */
+#define TESSERA__Z_NOMEM (-3) /* out of memory */
+#define TESSERA__Z_ERROR (-4) /* lengths beyond zlib's, or zlib failed */
+/* Upper bound of deflating n bytes (zlib's compressBound); 0 if n is too
+ * large for zlib. */
+size_t tessera__deflate_bound(size_t n);
+/* Deflates src at zlib's default level into dst (a zlib stream, as
+ * compress() writes it). */
+long tessera__deflate(const void *src, size_t n, void *dst, size_t cap);
+/* Inflates src, which must be exactly one complete zlib stream, into dst,
+ * writing at most cap bytes: more is TESSERA__Z_SPACE, never a larger
+ * allocation. */
+long tessera__inflate(const void *src, size_t n, void *dst, size_t cap);
+
 #endif

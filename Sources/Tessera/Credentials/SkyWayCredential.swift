@@ -29,6 +29,14 @@ enum SkyWayCredential {
         return (secret, peerId)
     }
 
+    /// Writes "<timestamp>:<ttl>:" (at most 26 bytes) at `p`; returns the end.
+    static func writeSignedPrefix(timestamp: Int64, ttl: UInt32, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var q = Text.writeDecimal(timestamp, to: p)
+        q = Text.write(":", to: q)
+        q = Text.writeDecimal(Int64(ttl), to: q)
+        return Text.write(":", to: q)
+    }
+
     /// Writes the 44-character authToken at `out`.
     static func writeAuthToken(secret: UnsafeRawBufferPointer, peerId: UnsafeRawBufferPointer,
                                timestamp: Int64, ttl: UInt32, to out: UnsafeMutablePointer<UInt8>) throws(TesseraError) {
@@ -36,10 +44,7 @@ enum SkyWayCredential {
         var prefix: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let ok = withUnsafeMutableBytes(of: &prefix) { pre -> Bool in
             guard let pp = pre.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
-            var q = Text.writeDecimal(timestamp, to: pp)
-            q = Text.write(":", to: q)
-            q = Text.writeDecimal(Int64(ttl), to: q)
-            q = Text.write(":", to: q)
+            let q = writeSignedPrefix(timestamp: timestamp, ttl: ttl, to: pp)
             return HMACKey.encodeStandardMAC(hash: .sha256, secret: secret, UnsafeRawBufferPointer(start: pp, count: q - pp),
                                              peerId, to: out)
         }
@@ -86,22 +91,15 @@ enum SkyWayCredential {
                        ttl: UInt32, authToken: UnsafeRawBufferPointer?, now: Int64) throws(TesseraError) {
         let (secret, peerId) = try check(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl)
         guard let authToken else { throw .argument("auth token is NULL") }
-        var expected: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-        let matches = try withUnsafeMutableBytes(of: &expected) { e throws(TesseraError) -> Bool in
-            // The expected token is a valid credential: wiped once compared.
-            defer { OPENSSL_cleanse(e.baseAddress, e.count) }
-            guard let ep = e.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+        // `make ct` measures the comparison (HMACKey.matchesStandardMAC).
+        var prefix: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let matches = try withUnsafeMutableBytes(of: &prefix) { pre throws(TesseraError) -> Bool in
+            guard let pp = pre.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.crypto, "internal error: scratch")
             }
-            try writeAuthToken(secret: secret, peerId: peerId, timestamp: timestamp, ttl: ttl, to: ep)
-            // Constant time: the only early exit is on the length, which is
-            // public (a token is always 44 characters). CRYPTO_memcmp reads
-            // every byte and folds the differences with XOR/OR, so its time
-            // does not depend on where, or whether, the tokens differ. The
-            // expected token is computed in full before the comparison, and
-            // the given one is not decoded at all. `make ct` measures it.
-            guard authToken.count == tokenLength, let given = authToken.baseAddress else { return false }
-            return CRYPTO_memcmp(ep, given, tokenLength) == 0
+            let end = writeSignedPrefix(timestamp: timestamp, ttl: ttl, to: pp)
+            return try HMACKey.matchesStandardMAC(hash: .sha256, secret: secret, UnsafeRawBufferPointer(start: pp, count: end - pp),
+                                                  peerId, given: authToken)
         }
         guard matches else { throw TesseraError(.signature, "authToken does not match the peer id, timestamp and ttl") }
         guard timestamp <= now else {

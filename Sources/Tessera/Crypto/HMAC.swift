@@ -70,6 +70,29 @@ struct HMACKey {
         }
     }
 
+    /// Whether `given` is exactly the base64 (standard, padded) of
+    /// HMAC(secret, a ‖ b), compared in constant time: the expected text is
+    /// computed in full and compared with CRYPTO_memcmp, the only early exit
+    /// being on the length, which is public (a MAC's base64 has one length).
+    /// Throws `crypto` if OpenSSL fails; the expected text is wiped.
+    static func matchesStandardMAC(hash: HashKind, secret: UnsafeRawBufferPointer, _ a: UnsafeRawBufferPointer,
+                                   _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                                   given: UnsafeRawBufferPointer) throws(TesseraError) -> Bool {
+        // base64 of at most 64 bytes: 88 characters.
+        var expected: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        defer { wipe(&expected) }
+        let length = (hash.digestLength + 2) / 3 * 4
+        let result: Bool? = withUnsafeMutableBytes(of: &expected) { e -> Bool? in
+            guard let ep = e.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                  encodeStandardMAC(hash: hash, secret: secret, a, b, to: ep) else { return nil }
+            guard given.count == length, let g = given.baseAddress else { return false }
+            return CRYPTO_memcmp(ep, g, length) == 0
+        }
+        guard let result else { throw TesseraError(.crypto, "HMAC computation failed in OpenSSL") }
+        return result
+    }
+
     /// Wipes and frees the states. The value must not be used afterwards.
     func destroy() {
         OPENSSL_cleanse(states, 2 * stateSize)

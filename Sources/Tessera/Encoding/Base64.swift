@@ -1,11 +1,27 @@
 /// Base64 (RFC 4648): the URL-safe alphabet without padding for JWS
-/// segments (§5), the standard alphabet with padding for the credential (§4).
+/// segments (§5), the standard alphabet with padding for the credential,
+/// Agora and Janus tokens (§4), and Tencent's variant of it for UserSigs
+/// ('*', '-' and '_' for '+', '/' and '=').
 ///
 /// Encoders write into memory the caller has sized with the `…Length`
 /// functions; they never allocate.
 enum Base64 {
     static let urlAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     static let standardAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    static let tencentAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-"
+
+    /// A padded alphabet: its 64 characters, its decoding table (as
+    /// `urlDecodeTable`) and its padding character.
+    struct Padded {
+        let alphabet: StaticString
+        let decodeTable: StaticString
+        let pad: UInt8
+
+        static let standard = Padded(alphabet: Base64.standardAlphabet, decodeTable: Base64.standardDecodeTable,
+                                     pad: UInt8(ascii: "="))
+        static let tencent = Padded(alphabet: Base64.tencentAlphabet, decodeTable: Base64.tencentDecodeTable,
+                                    pad: UInt8(ascii: "_"))
+    }
 
     /// Length of the unpadded base64url encoding of `n` bytes, or nil on
     /// overflow.
@@ -25,17 +41,22 @@ enum Base64 {
     /// Encodes `src` as unpadded base64url at `dst`; returns the end.
     @inline(__always)
     static func encodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pad: false)
+        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pad: nil)
     }
 
     /// Encodes `src` as padded standard base64 at `dst`; returns the end.
     static func encodeStandard(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: standardAlphabet.utf8Start, pad: true)
+        encode(src, to: dst, alphabet: standardAlphabet.utf8Start, pad: UInt8(ascii: "="))
+    }
+
+    /// Encodes `src` in a padded alphabet at `dst`; returns the end.
+    static func encode(_ src: UnsafeRawBufferPointer, _ a: Padded, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        encode(src, to: dst, alphabet: a.alphabet.utf8Start, pad: a.pad)
     }
 
     @inline(__always)
     private static func encode(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>,
-                               alphabet t: UnsafePointer<UInt8>, pad: Bool) -> UnsafeMutablePointer<UInt8> {
+                               alphabet t: UnsafePointer<UInt8>, pad: UInt8?) -> UnsafeMutablePointer<UInt8> {
         guard let base = src.baseAddress else { return dst }
         let s = base.assumingMemoryBound(to: UInt8.self)
         let n = src.count
@@ -56,14 +77,14 @@ enum Base64 {
             o[0] = t[Int(v >> 18)]
             o[1] = t[Int(v >> 12 & 63)]
             o += 2
-            if pad { o[0] = UInt8(ascii: "="); o[1] = UInt8(ascii: "="); o += 2 }
+            if let pad { o[0] = pad; o[1] = pad; o += 2 }
         case 2:
             let v = UInt32(s[i]) << 16 | UInt32(s[i &+ 1]) << 8
             o[0] = t[Int(v >> 18)]
             o[1] = t[Int(v >> 12 & 63)]
             o[2] = t[Int(v >> 6 & 63)]
             o += 3
-            if pad { o[0] = UInt8(ascii: "="); o += 1 }
+            if let pad { o[0] = pad; o += 1 }
         default:
             break
         }
@@ -125,13 +146,30 @@ enum Base64 {
     /// encoding per value). Returns the decoded length, or nil if `src` is not
     /// such an encoding or `dst` (of `dstCapacity` bytes) is too small.
     static func decodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>, capacity dstCapacity: Int) -> Int? {
+        decode(src, table: urlDecodeTable, to: dst, capacity: dstCapacity)
+    }
+
+    /// Decodes strict padded base64 in alphabet `a`: a multiple of four
+    /// characters, at most two padding characters and only at the end,
+    /// unused bits zero. Returns the decoded length, or nil.
+    static func decode(_ src: UnsafeRawBufferPointer, _ a: Padded, to dst: UnsafeMutablePointer<UInt8>, capacity dstCapacity: Int) -> Int? {
+        let n = src.count
+        guard n % 4 == 0 else { return nil }
+        var unpadded = n
+        while unpadded > 0 && n - unpadded < 2 && src[unpadded - 1] == a.pad { unpadded -= 1 }
+        return decode(UnsafeRawBufferPointer(rebasing: src[0..<unpadded]), table: a.decodeTable, to: dst, capacity: dstCapacity)
+    }
+
+    /// Decodes unpadded base64 through `table` (see `urlDecodeTable`).
+    private static func decode(_ src: UnsafeRawBufferPointer, table: StaticString, to dst: UnsafeMutablePointer<UInt8>,
+                               capacity dstCapacity: Int) -> Int? {
         let n = src.count
         guard n % 4 != 1 else { return nil }
         let out = urlDecodedLength(n)
         guard out <= dstCapacity else { return nil }
         guard let base = src.baseAddress else { return 0 }
         let s = base.assumingMemoryBound(to: UInt8.self)
-        let t = urlDecodeTable.utf8Start
+        let t = table.utf8Start
         @inline(__always) func value(_ c: UInt8) -> UInt32 { UInt32(t[Int(c)] &- 0x30) }
         var i = 0
         var o = dst
@@ -163,6 +201,12 @@ enum Base64 {
         }
         return out
     }
+
+    /// The same tables for the standard alphabet and Tencent's.
+    static let standardDecodeTable: StaticString =
+        "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~n~~~odefghijklm~~~~~~~0123456789:;<=>?@ABCDEFGHI~~~~~~JKLMNOPQRSTUVWXYZ[\\]^_`abc~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+    static let tencentDecodeTable: StaticString =
+        "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~n~~o~~defghijklm~~~~~~~0123456789:;<=>?@ABCDEFGHI~~~~~~JKLMNOPQRSTUVWXYZ[\\]^_`abc~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
 
     /// Length of the decoding of an unpadded base64url string of `n`
     /// characters (for sizing `decodeURL`'s output).

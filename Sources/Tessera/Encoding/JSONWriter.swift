@@ -50,6 +50,67 @@ enum JSONWriter {
         return q
     }
 
+    /// Length of `s` (valid UTF-8) escaped as Python's `json.dumps` does by
+    /// default (`ensure_ascii`): as `escapedLength`, and every non-ASCII
+    /// character (and DEL) as `\uXXXX`, two of them (a surrogate pair)
+    /// above U+FFFF. Tencent's UserSig builder writes its JSON this way.
+    static func asciiEscapedLength(_ s: UnsafeRawBufferPointer) -> Int {
+        var len = escapedLength(s)
+        for c in s {
+            switch c {
+            case 0x7F: len &+= 5
+            case 0x80..<0xC0: len &-= 1        // continuation bytes: folded into their lead's count
+            case 0xC0..<0xE0: len &+= 5        // 2 bytes -> 6
+            case 0xE0..<0xF0: len &+= 5        // 3 bytes -> 6
+            case 0xF0...0xFF: len &+= 11       // 4 bytes -> 12
+            default: break
+            }
+        }
+        return len
+    }
+
+    /// Writes `s` (valid UTF-8) escaped as `asciiEscapedLength` counts.
+    static func writeASCIIEscaped(_ s: UnsafeRawBufferPointer, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var q = p
+        var i = 0
+        let n = s.count
+        while i < n {
+            let c = s[i]
+            if c < 0x7F {
+                q = writeEscaped(UnsafeRawBufferPointer(rebasing: s[i..<(i + 1)]), to: q)
+                i += 1
+                continue
+            }
+            // DEL, or a valid sequence: its lead byte gives its length.
+            let length = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
+            var scalar = UInt32(c < 0xC0 ? c : c & (c < 0xE0 ? 0x1F : c < 0xF0 ? 0x0F : 0x07))
+            var k = 1
+            while k < length && i + k < n {
+                scalar = scalar << 6 | UInt32(s[i + k] & 0x3F)
+                k += 1
+            }
+            if scalar >= 0x10000 {
+                let v = scalar &- 0x10000
+                q = writeUnit(0xD800 | v >> 10, to: q)
+                q = writeUnit(0xDC00 | v & 0x3FF, to: q)
+            } else {
+                q = writeUnit(scalar, to: q)
+            }
+            i += length
+        }
+        return q
+    }
+
+    private static func writeUnit(_ u: UInt32, to q: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let hex = Text.hexDigits.utf8Start
+        let r = Text.write("\\u", to: q)
+        r[0] = hex[Int(u >> 12 & 15)]
+        r[1] = hex[Int(u >> 8 & 15)]
+        r[2] = hex[Int(u >> 4 & 15)]
+        r[3] = hex[Int(u & 15)]
+        return r + 4
+    }
+
     /// `bytes` (valid UTF-8) as a quoted, escaped JSON string, for documents
     /// built once (a key's header and JWK), never on a token's path.
     static func quoted(_ bytes: [UInt8]) -> String {

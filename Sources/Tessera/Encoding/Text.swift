@@ -69,4 +69,19 @@ enum Text {
         }
         return p + b.count
     }
+
+    /// The value of 1-19 decimal digits (no sign, no other character) if it
+    /// is within Int64; nil otherwise.
+    static func parseDecimal(_ digits: UnsafeRawBufferPointer) -> Int64? {
+        guard digits.count > 0, digits.count <= 19 else { return nil }
+        var v: Int64 = 0
+        for c in digits {
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int64(c &- UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            v = s
+        }
+        return v
+    }
 }

@@ -1,0 +1,37 @@
+import CTesseraSupport
+
+/// zlib (RFC 1950) for the formats that compress: Agora's AccessToken2 and
+/// Tencent's UserSig. The streams are per thread and reused
+/// (CTesseraSupport/zlib.c), so after a thread's first token compressing
+/// allocates nothing.
+enum Zlib {
+    /// Upper bound of compressing `n` bytes, or nil if zlib cannot take `n`.
+    static func bound(_ n: Int) -> Int? {
+        let b = tessera__deflate_bound(n)
+        return b == 0 ? nil : b
+    }
+
+    /// Compresses `src` at zlib's default level into `dst` (at least
+    /// `bound(src.count)` bytes); returns the length.
+    static func compress(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer) throws(TesseraError) -> Int {
+        let r = tessera__deflate(src.baseAddress, src.count, dst.baseAddress, dst.count)
+        if r >= 0 { return r }
+        if r == TESSERA__Z_NOMEM { throw TesseraError(.noMemory, "no memory for zlib's deflate stream") }
+        throw TesseraError(.crypto, "zlib's deflate failed (\(r))")
+    }
+
+    /// Inflates `src`, exactly one complete zlib stream, into `dst`, never
+    /// writing more than `dst.count` bytes (a stream that would inflate to
+    /// more, such as a zlib bomb, is refused). Returns the length.
+    static func inflate(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer,
+                        what: StaticString) throws(TesseraError) -> Int {
+        let r = tessera__inflate(src.baseAddress, src.count, dst.baseAddress, dst.count)
+        if r >= 0 { return r }
+        switch r {
+        case Int(TESSERA__Z_SPACE): throw .malformed("\(what) inflates to more than \(dst.count) bytes")
+        case Int(TESSERA__Z_NOMEM): throw TesseraError(.noMemory, "no memory for zlib's inflate stream")
+        case Int(TESSERA__Z_DATA): throw .malformed("\(what) is not one complete zlib stream")
+        default: throw .malformed("\(what) could not be inflated")
+        }
+    }
+}
