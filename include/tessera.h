@@ -790,6 +790,84 @@ int tessera_janus_token_verify(const void *secret, size_t secret_len,
                                const char *token, size_t token_len,
                                const char *plugin, int64_t now);
 
+/* ------------------------------------------------------------------------
+ * JWT platform profiles
+ *
+ * The platforms that authenticate clients with a JWT each document their
+ * own claims. tessera_platform_token() builds a platform's claims from
+ * "name=value" parameters, in the member order of the vendor's own server
+ * SDK and with strings escaped as its Python SDK escapes them (non-ASCII as
+ * \uXXXX), then signs them with `key` as tessera_jwt_sign_header() does.
+ * `now` is the issue time (tessera_now()); `ttl` the lifetime in seconds,
+ * 0 for the platform's default. Each platform, its key and its parameters
+ * ([opt] optional; bool is true or false; list is comma-separated):
+ *
+ *   "livekit"  HS256, the API secret. api_key, identity, [opt] name, kind,
+ *              metadata, and the video grant: room, roomJoin, roomCreate,
+ *              roomList, roomRecord, roomAdmin, canPublish, canSubscribe,
+ *              canPublishData, canUpdateOwnMetadata, ingressAdmin, hidden,
+ *              recorder, agent (bool), destinationRoom, canPublishSources
+ *              (list). Claims: [name, kind, metadata, video,] sub, iss, nbf,
+ *              exp. Default ttl 6 h.
+ *   "twilio"   HS256, the API key secret. account_sid, api_key_sid,
+ *              identity, [opt] room. Header cty "twilio-fpa;v=1"; claims
+ *              jti "<api_key_sid>-<now>", grants {video {room}, identity},
+ *              iss, exp, nbf, sub. ttl at most 86400 (default 3600).
+ *   "vonage"   RS256, the application's private key. application_id,
+ *              session_id, [opt] role (publisher, subscriber, moderator,
+ *              publisheronly; default publisher), initial_layout_class_list,
+ *              connection_data (<= 1000 bytes). Claims scope
+ *              "session.connect", session_id, role,
+ *              initial_layout_class_list, exp, sub "video", acl, [
+ *              connection_data,] jti (random UUID), iat, application_id.
+ *              ttl at most 30 days (default 24 h).
+ *   "zoom"     HS256, the Video SDK secret. app_key, tpc (<= 200 bytes),
+ *              role_type (0 or 1), [opt] user_key, session_key (<= 36
+ *              bytes), geo_regions, telemetry_tracking_id, and integers
+ *              cloud_recording_option, cloud_recording_election,
+ *              video_webrtc_mode, audio_webrtc_mode,
+ *              cloud_recording_transcript_option. Claims app_key, role_type,
+ *              tpc, version 1, iat, exp, then the optional ones. ttl 1800 to
+ *              172800 (default 7200).
+ *   "jaas"     RS256, with the key's kid "vpaas-magic-cookie-<hex>/<key id>"
+ *              in the header (TESSERA_E_KEY without a kid). [opt] sub (default
+ *              the kid's part before '/'), room (default "*"), user.id,
+ *              user.name, user.avatar, user.email, user.moderator (bool,
+ *              written "true"/"false"), user.hidden-from-recorder (bool),
+ *              features.<livestreaming, recording, transcription,
+ *              sip-inbound-call, sip-outbound-call, inbound-call,
+ *              outbound-call, file-upload, list-visitors, send-groupchat,
+ *              create-polls> (bool, written "true"/"false"), room.regex
+ *              (bool). Claims aud "jitsi", context, exp, iss "chat", nbf,
+ *              room, sub. Default ttl 7200.
+ *   "stream"   HS256, the API secret. user_id, [opt] role, call_cids (list),
+ *              iat (bool). Claims [role, call_cids,] user_id, then exp only
+ *              when ttl is not 0 and iat only when asked: with ttl 0 the
+ *              token never expires and is deterministic, as Stream's own.
+ *   "100ms"    HS256, the app secret. access_key, [opt] type (app or
+ *              management; default app); an app token needs room_id,
+ *              user_id and role, a management token has none. Claims
+ *              access_key, [room_id, user_id, role,] type, version 2, iat,
+ *              nbf, exp, jti (random UUID). Default ttl 24 h.
+ *   "daily"    HS256, the domain's API key. room, domain_id, [opt] user_id,
+ *              user_name, is_owner, enable_screenshare, start_video_off,
+ *              start_audio_off, eject_at_token_exp (bool), enable_recording,
+ *              lang, eject_after_elapsed (integer). Claims r, d, iat, exp,
+ *              then ud, u, o, ss, er, vo, ao, ejt, eje, uil as given.
+ *              Default ttl 3600.
+ *
+ * Returns as tessera_jwt_sign_header, and TESSERA_E_ARGUMENT for an unknown
+ * platform, a parameter that is not name=value, unknown, repeated, missing
+ * or of the wrong form, params NULL with param_count > 0, or param_count
+ * over 256; TESSERA_E_ALGORITHM for a key of another algorithm;
+ * TESSERA_E_LIFETIME for a ttl outside the platform's range.
+ * ------------------------------------------------------------------------ */
+
+int tessera_platform_token(const tessera_key *key, const char *platform,
+                           const char *const *params, size_t param_count,
+                           int64_t now, uint32_t ttl,
+                           char *out, size_t out_cap, size_t *out_len);
+
 #ifdef __cplusplus
 }
 #endif

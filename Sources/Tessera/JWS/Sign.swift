@@ -27,6 +27,78 @@ enum JWT {
         }
     }
 
+    /// `tessera_jwt_sign_header`: the caller's claims under a protected
+    /// header of alg, typ (the caller's, or "JWT"), the key's kid, then the
+    /// caller's other header members as written.
+    static func sign(key: Key, header: UnsafeRawBufferPointer?, claims: UnsafeRawBufferPointer,
+                     output: Output) throws(TesseraError) -> Int {
+        guard let header else { return try sign(key: key, claims: claims, output: output) }
+        _ = try checkClaims(claims)
+        guard header.count <= CompactJWS.maxLength else {
+            throw .malformed("header is \(header.count) bytes; a token is limited to \(CompactJWS.maxLength) bytes")
+        }
+        _ = try JSONChecker.checkObject(header, label: "header")
+        guard let h = header.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw .malformed("header is empty") }
+        // First pass: refuse what Tessera will not write, find typ, size the JSON.
+        var typ: Range<Int>? = nil
+        var othersLength = 0
+        var members = JSONScanner.members(h, header.count)
+        while let m = members.nextMember() {
+            for forbidden in forbiddenHeaderNames where m.name.equals(forbidden, in: h) {
+                throw .argument("header member \"\(forbidden)\" is not the caller's to set")
+            }
+            if m.name.equals("typ", in: h) {
+                guard JSONScanner.stringSpan(h, m.value) != nil else { throw .argument("header typ is not a string") }
+                typ = m.value
+            } else {
+                othersLength += 1 + (m.name.length + 2) + 1 + m.value.count
+            }
+        }
+        let alg = key.algorithm.nameBytes
+        let kidJSON = key.kid.map { JSONWriter.quoted($0) }
+        let jsonLength = 8 + alg.count + 8 + (typ?.count ?? 5) + (kidJSON.map { 7 + $0.utf8.count } ?? 0) + othersLength + 1
+        guard let encodedLength = Base64.urlEncodedLength(jsonLength) else { throw .malformed("header too large") }
+        return try withUnsafeTemporaryAllocation(byteCount: jsonLength + encodedLength, alignment: 8) { scratch throws(TesseraError) -> Int in
+            guard let json = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                throw TesseraError(.noMemory, "no scratch memory")
+            }
+            var q = Text.write("{\"alg\":\"", to: json)
+            q = Text.write(alg, to: q)
+            q = Text.write("\",\"typ\":", to: q)
+            if let typ {
+                q = Text.write(UnsafeRawBufferPointer(start: h + typ.lowerBound, count: typ.count), to: q)
+            } else {
+                q = Text.write("\"JWT\"", to: q)
+            }
+            if var kidJSON {
+                q = Text.write(",\"kid\":", to: q)
+                kidJSON.withUTF8 { q = Text.write(UnsafeRawBufferPointer($0), to: q) }
+            }
+            var again = JSONScanner.members(h, header.count)
+            while let m = again.nextMember() {
+                if m.name.equals("typ", in: h) { continue }
+                q = Text.write(",", to: q)
+                q = Text.write(UnsafeRawBufferPointer(start: h + m.name.start - 1, count: m.name.length + 2), to: q)
+                q = Text.write(":", to: q)
+                q = Text.write(UnsafeRawBufferPointer(start: h + m.value.lowerBound, count: m.value.count), to: q)
+            }
+            q = Text.write("}", to: q)
+            guard q - json == jsonLength else { throw TesseraError(.crypto, "internal error: header length mismatch") }
+            let encoded = json + jsonLength
+            let end = Base64.encodeURL(UnsafeRawBufferPointer(start: json, count: jsonLength), to: encoded)
+            return try assemble(key: key, payloadLength: claims.count,
+                                encodedHeader: UnsafeRawBufferPointer(start: encoded, count: end - encoded),
+                                output: output) { stream in
+                stream.append(claims)
+            }
+        }
+    }
+
+    /// Header members `tessera_jwt_sign_header` refuses: alg and kid come
+    /// from the key; the others would ask a verifier to understand an
+    /// extension or to fetch or trust a key.
+    static let forbiddenHeaderNames: [StaticString] = ["alg", "kid", "crit", "b64", "jwk", "jku", "x5u", "x5c", "x5t"]
+
     /// `tessera_jwt_issue`: the caller's claims with iat, exp and the flagged
     /// nbf and jti appended.
     static func issue(key: Key, claims: UnsafeRawBufferPointer, now: Int64, ttl: UInt32,
@@ -132,9 +204,10 @@ enum JWT {
     /// header (or a template's `prefix`), the payload that `writePayload`
     /// streams (the rest of the `payloadLength` bytes), and the signature
     /// over both.
-    static func assemble(key: Key, payloadLength: Int, prefix: Prefix? = nil, output: Output,
+    static func assemble(key: Key, payloadLength: Int, prefix: Prefix? = nil, encodedHeader: UnsafeRawBufferPointer? = nil,
+                         output: Output,
                          writePayload: (inout Base64.URLStream) throws(TesseraError) -> Void) throws(TesseraError) -> Int {
-        let header = key.encodedHeader
+        let header = encodedHeader ?? key.encodedHeader
         let sigLength = key.signatureLength
         try key.checkCanSign()
         guard let payloadB64 = Base64.urlEncodedLength(payloadLength),

@@ -8,6 +8,8 @@
 //                  [--max-lifetime N] [--require CLAIM …] TOKEN|-
 //   tessera decode TOKEN|-
 //   tessera credential --secret-file FILE --peer ID [--ttl N] [--timestamp T]
+//   tessera token agora-rtc|agora-rtm|trtc|janus|livekit|twilio|vonage|zoom|jaas|stream|100ms|daily …
+//   tessera token verify-agora|verify-trtc|verify-janus …
 //
 // Results go to stdout; errors are one line on stderr ("tessera: …") with
 // exit status 1 (64 for a usage error).
@@ -28,7 +30,7 @@ struct Tessera: ParsableCommand {
             """,
         version: String(cString: tessera_version_string()),
         subcommands: [Keygen.self, JWKCommand.self, JWKSCommand.self, Sign.self, Verify.self, Decode.self,
-                      CredentialCommand.self]
+                      CredentialCommand.self, TokenCommand.self]
     )
 
     /// As ParsableCommand's main, but every error is one line.
