@@ -32,9 +32,12 @@ SWIFT_RELEASE := $(SWIFT) build -c release \
 	-Xlinker --version-script=$(CURDIR)/tessera.map \
 	-Xlinker -soname=libtessera.so.$(SOVERSION)
 
-BUILD_DEPS := pkg-config libssl-dev
+BUILD_DEPS := pkg-config libssl-dev zlib1g-dev
 TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
-PY_TEST_DEPS := joserfc cryptography
+# The vendors' server SDKs are test oracles for the platform credentials
+# (Tests/interop/test_platforms.py), never part of the library.
+PY_TEST_DEPS := joserfc cryptography pyjwt@jwt livekit-api==1.2.2@livekit.api twilio==9.13.0@twilio \
+	stream-chat==4.33.0@stream_chat tls-sig-api-v2==1.1@TLSSigAPIv2 vonage-jwt==1.1.5@vonage_jwt
 
 .PHONY: all deps lib cli install test test-integration sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
 
@@ -152,7 +155,7 @@ test-examples: examples
 # Real peers (each check prints PASS <name>): coturn's turnutils_uclient with
 # /turn/credentials, nginx auth_request through GET /verify, headless
 # Chromium on the page at /, and the installed `tessera` tool.
-INTEGRATION_DEPS    := coturn nginx chromium chromium-driver openssl
+INTEGRATION_DEPS    := coturn nginx chromium chromium-driver openssl janus
 PY_INTEGRATION_DEPS := requests joserfc cryptography selenium
 
 test-integration: examples

@@ -116,6 +116,14 @@ else
   fail "independent implementations verify every algorithm"; cat "$out/interop.out" 2>/dev/null
 fi
 
+# 4c. The RTC platforms' credentials against the vendors' own server SDKs
+# from PyPI (livekit-api, twilio, tls-sig-api-v2, stream-chat, vonage-jwt).
+if python3 "$root/Tests/interop/test_platforms.py" "$prefix" > "$out/platforms.out" 2>&1; then
+  pass "vendor SDKs accept and reproduce the platform credentials: $(tail -n 1 "$out/platforms.out")"
+else
+  fail "vendor SDKs accept and reproduce the platform credentials"; grep -v '^PASS' "$out/platforms.out"
+fi
+
 # 5. The header as C++.
 for cxx in g++ clang++; do
   bin="$out/test_cxx-$cxx"

@@ -6,7 +6,7 @@
 # test_wipe, test_alloc and test_batch replace free(), malloc() and
 # pthread_create() for the whole process, so they run only
 # uninstrumented: C_TESTS_INSTRUMENTABLE is what sanitizers and valgrind run.
-C_TESTS_INSTRUMENTABLE="test_api test_credential test_keys test_verify test_peek test_concurrency"
+C_TESTS_INSTRUMENTABLE="test_api test_credential test_keys test_verify test_peek test_concurrency test_platforms"
 C_TESTS="$C_TESTS_INSTRUMENTABLE test_wipe test_alloc test_batch"
 
 # make_fixtures OUT: OUT/keys (openssl, every form Tessera reads and some it
@@ -53,6 +53,7 @@ test_args() {
     test_verify) echo "$2/interop" ;;
     test_concurrency) echo "${TESSERA_STRESS_ROUNDS:-}" ;;
     test_wipe) ;;
+    test_platforms) echo "$root/Tests/Vectors/agora_accesstoken2.txt" ;;
     *) echo "$root/Tests/Vectors/credential_known_answers.txt" ;;
   esac
 }

@@ -7,7 +7,7 @@ set -u
 prefix=$1
 here=$(dirname "$0")
 failed=""
-for suite in test_coturn.py test_nginx.py test_browser.py "test_cli.py $prefix/bin/tessera"; do
+for suite in test_coturn.py test_nginx.py test_browser.py "test_cli.py $prefix/bin/tessera" "test_janus.py $prefix/bin/tessera"; do
   echo "== $suite"
   # shellcheck disable=SC2086
   python3 "$here"/$suite || failed="$failed ${suite%%.py*}"
