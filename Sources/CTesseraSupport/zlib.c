@@ -18,6 +18,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#define TESSERA_HIDDEN __attribute__((visibility("hidden")))
+
 struct tessera_zstreams {
     z_stream deflater;
     z_stream inflater;
@@ -68,12 +70,12 @@ static struct tessera_zstreams *thread_streams(void) {
     return s;
 }
 
-size_t tessera__deflate_bound(size_t n) {
+TESSERA_HIDDEN size_t tessera__deflate_bound(size_t n) {
     if (n > (size_t)UINT_MAX / 2) return 0;
     return (size_t)compressBound((uLong)n);
 }
 
-long tessera__deflate(const void *src, size_t n, void *dst, size_t cap) {
+TESSERA_HIDDEN long tessera__deflate(const void *src, size_t n, void *dst, size_t cap) {
     if (n > (size_t)UINT_MAX / 2 || cap > (size_t)UINT_MAX / 2) return TESSERA__Z_ERROR;
     struct tessera_zstreams *s = thread_streams();
     if (s == NULL) return TESSERA__Z_NOMEM;
@@ -98,7 +100,7 @@ long tessera__deflate(const void *src, size_t n, void *dst, size_t cap) {
     return rc == Z_OK || rc == Z_BUF_ERROR ? TESSERA__Z_SPACE : TESSERA__Z_ERROR;
 }
 
-long tessera__inflate(const void *src, size_t n, void *dst, size_t cap) {
+TESSERA_HIDDEN long tessera__inflate(const void *src, size_t n, void *dst, size_t cap) {
     if (n > (size_t)UINT_MAX / 2 || cap > (size_t)UINT_MAX / 2) return TESSERA__Z_ERROR;
     struct tessera_zstreams *s = thread_streams();
     if (s == NULL) return TESSERA__Z_NOMEM;

@@ -78,6 +78,17 @@ static struct {
   char *turn_secret;
   uint32_t turn_ttl;
   json_t *turn_uris;
+  /* Agora AccessToken2 */
+  char *agora_app_id, *agora_certificate;
+  uint32_t agora_expire;
+  /* Tencent TRTC UserSig */
+  uint64_t trtc_app_id;
+  char *trtc_key;
+  uint32_t trtc_expire;
+  /* Janus signed tokens */
+  char *janus_secret;
+  uint32_t janus_ttl;
+  json_t *janus_plugins;
   /* /verify: a key set and a policy from the "verify" section */
   tessera_keyset *verify_keys;
   tessera_policy *verify_policy;
@@ -177,6 +188,82 @@ static void load_verify(json_t *sec) {
   }
 }
 
+/* The JWT platforms of tessera_platform_token: each has a config section of
+ * its own name (a missing one answers 404) and GET /<name>/token. `key` and
+ * `pem` name the section member that holds the HMAC secret or the path of the
+ * private key; `fixed` maps section members to the profile's parameters
+ * (constant for the server); `query` maps query arguments to parameters
+ * (given per request; the library refuses what is missing or malformed, and
+ * that is a 400); `always` are constant parameters. */
+#define MAX_PARAMS 16
+struct jwt_platform {
+  const char *name;
+  tessera_alg alg;
+  const char *key, *pem, *kid_prefix, *kid_suffix;
+  const char *fixed[4][2];
+  const char *query[8][2];
+  const char *always[2];
+  /* Loaded from the config. */
+  tessera_key *signing;
+  uint32_t ttl;
+  char *params[MAX_PARAMS];
+  size_t nparams;
+};
+
+static struct jwt_platform platforms[] = {
+    {.name = "livekit", .alg = TESSERA_HS256, .key = "apiSecret", .fixed = {{"apiKey", "api_key"}},
+     .query = {{"identity", "identity"}, {"room", "room"}, {"name", "name"}, {"metadata", "metadata"}},
+     .always = {"roomJoin=true"}},
+    {.name = "twilio", .alg = TESSERA_HS256, .key = "apiKeySecret",
+     .fixed = {{"accountSid", "account_sid"}, {"apiKeySid", "api_key_sid"}},
+     .query = {{"identity", "identity"}, {"room", "room"}}},
+    {.name = "vonage", .alg = TESSERA_RS256, .pem = "privateKey", .fixed = {{"applicationId", "application_id"}},
+     .query = {{"sessionId", "session_id"}, {"role", "role"}, {"connectionData", "connection_data"}}},
+    {.name = "zoom", .alg = TESSERA_HS256, .key = "sdkSecret", .fixed = {{"sdkKey", "app_key"}},
+     .query = {{"sessionName", "tpc"}, {"roleType", "role_type"}, {"userKey", "user_key"}, {"sessionKey", "session_key"}}},
+    {.name = "jaas", .alg = TESSERA_RS256, .pem = "privateKey", .kid_prefix = "appId", .kid_suffix = "keyId",
+     .query = {{"room", "room"}, {"userId", "user.id"}, {"name", "user.name"}, {"email", "user.email"},
+               {"moderator", "user.moderator"}}},
+    {.name = "stream", .alg = TESSERA_HS256, .key = "apiSecret", .query = {{"userId", "user_id"}}},
+    {.name = "100ms", .alg = TESSERA_HS256, .key = "appSecret", .fixed = {{"appAccessKey", "access_key"}},
+     .query = {{"roomId", "room_id"}, {"userId", "user_id"}, {"role", "role"}}},
+    {.name = "daily", .alg = TESSERA_HS256, .key = "apiKey", .fixed = {{"domainId", "domain_id"}},
+     .query = {{"room", "room"}, {"userId", "user_id"}, {"userName", "user_name"}, {"isOwner", "is_owner"}}},
+};
+#define PLATFORM_COUNT (sizeof platforms / sizeof platforms[0])
+
+static char *param(const char *name, const char *value) {
+  size_t n = strlen(name) + 1 + strlen(value) + 1;
+  char *p = malloc(n);
+  if (!p) die("out of memory");
+  snprintf(p, n, "%s=%s", name, value);
+  return p;
+}
+
+static void load_platform(struct jwt_platform *pl, json_t *sec) {
+  json_int_t ttl = json_integer_value(json_object_get(sec, "ttl"));
+  if (ttl < 0 || ttl > UINT32_MAX) die("config: %s.ttl must be 0 (the platform's default) to 4294967295", pl->name);
+  pl->ttl = (uint32_t)ttl;
+  if (pl->key) {
+    const char *secret = config_string(sec, pl->name, pl->key);
+    check(tessera_key_new_hmac(pl->alg, secret, strlen(secret), NULL, &pl->signing), pl->name);
+  } else {
+    size_t len = 0;
+    char kid[512];
+    const char *path = config_string(sec, pl->name, pl->pem);
+    char *pem = read_file(path, &len);
+    if (!pem) die("config: %s.%s: cannot read %s", pl->name, pl->pem, path);
+    if (pl->kid_prefix)
+      snprintf(kid, sizeof kid, "%s/%s", config_string(sec, pl->name, pl->kid_prefix),
+               config_string(sec, pl->name, pl->kid_suffix));
+    check(tessera_key_new_pem(pl->alg, pem, len, pl->kid_prefix ? kid : NULL, &pl->signing), pl->name);
+    free(pem);
+  }
+  for (size_t i = 0; i < 4 && pl->fixed[i][0]; i++)
+    pl->params[pl->nparams++] = param(pl->fixed[i][1], config_string(sec, pl->name, pl->fixed[i][0]));
+  for (size_t i = 0; i < 2 && pl->always[i]; i++) pl->params[pl->nparams++] = strdup(pl->always[i]);
+}
+
 static void load_config(const char *path) {
   json_error_t jerr;
   json_t *root = json_load_file(path, 0, &jerr), *sec;
@@ -262,6 +349,35 @@ static void load_config(const char *path) {
     cfg.turn_uris = json_incref(json_object_get(sec, "uris"));
     if (!json_is_array(cfg.turn_uris)) die("config: turn.uris must be an array");
   }
+  if ((sec = json_object_get(root, "agora"))) {
+    json_int_t expire = json_integer_value(json_object_get(sec, "expire"));
+    cfg.agora_app_id = strdup(config_string(sec, "agora", "appId"));
+    cfg.agora_certificate = strdup(config_string(sec, "agora", "appCertificate"));
+    if (expire <= 0 || expire > 86400) die("config: agora.expire must be 1-86400");
+    cfg.agora_expire = (uint32_t)expire;
+  }
+  if ((sec = json_object_get(root, "trtc"))) {
+    json_int_t app = json_integer_value(json_object_get(sec, "sdkAppId"));
+    json_int_t expire = json_integer_value(json_object_get(sec, "expire"));
+    if (app <= 0) die("config: trtc.sdkAppId must be a positive integer");
+    if (expire <= 0 || expire > UINT32_MAX) die("config: trtc.expire must be a positive number of seconds");
+    cfg.trtc_app_id = (uint64_t)app;
+    cfg.trtc_key = strdup(config_string(sec, "trtc", "secretKey"));
+    cfg.trtc_expire = (uint32_t)expire;
+  }
+  if ((sec = json_object_get(root, "janus"))) {
+    json_int_t ttl = json_integer_value(json_object_get(sec, "ttl"));
+    cfg.janus_secret = strdup(config_string(sec, "janus", "tokenAuthSecret"));
+    if (ttl <= 0 || ttl > 7 * 86400) die("config: janus.ttl must be 1-604800");
+    cfg.janus_ttl = (uint32_t)ttl;
+    cfg.janus_plugins = json_incref(json_object_get(sec, "plugins"));
+    if (!json_is_array(cfg.janus_plugins) || json_array_size(cfg.janus_plugins) > 16)
+      die("config: janus.plugins must be an array of at most 16 plugin names");
+    for (size_t i = 0; i < json_array_size(cfg.janus_plugins); i++)
+      if (!json_is_string(json_array_get(cfg.janus_plugins, i))) die("config: janus.plugins must hold strings");
+  }
+  for (size_t i = 0; i < PLATFORM_COUNT; i++)
+    if ((sec = json_object_get(root, platforms[i].name))) load_platform(&platforms[i], sec);
   if ((sec = json_object_get(root, "verify"))) load_verify(sec);
   json_decref(root);
 }
@@ -603,6 +719,106 @@ static struct reply turn_credentials(struct MHD_Connection *c) {
                                    (json_int_t)cfg.turn_ttl, "uris", cfg.turn_uris));
 }
 
+/* A library refusal of the caller's input is theirs (400); anything else ours. */
+static struct reply platform_error(int rc) {
+  return tessera_error_reply(rc == TESSERA_E_ARGUMENT || rc == TESSERA_E_LIFETIME ? 400 : 500, rc);
+}
+
+/* GET /agora/rtc-token?channel=C[&uid=N|&account=A][&role=publisher|subscriber] */
+static struct reply agora_rtc_token(struct MHD_Connection *c) {
+  const char *channel = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "channel");
+  const char *uid = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "uid");
+  const char *account = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "account");
+  const char *role = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "role");
+  char token[1024];
+  size_t n = 0;
+  int r, rc;
+  if (!cfg.agora_app_id) return error_reply(404, "Agora is not configured");
+  if (!channel || !*channel) return error_reply(400, "channel is required");
+  if (uid && account) return error_reply(400, "give uid or account, not both");
+  if (uid && (!*uid || strspn(uid, "0123456789") != strlen(uid) || strlen(uid) > 10 || strtoull(uid, NULL, 10) > UINT32_MAX))
+    return error_reply(400, "uid must be a 32-bit unsigned integer");
+  if (uid && strtoull(uid, NULL, 10) == 0) uid = ""; /* uid 0: any user, packed as "" as Agora's builders do */
+  if (!role || !strcmp(role, "publisher")) r = TESSERA_AGORA_ROLE_PUBLISHER;
+  else if (!strcmp(role, "subscriber")) r = TESSERA_AGORA_ROLE_SUBSCRIBER;
+  else return error_reply(400, "role must be publisher or subscriber");
+  rc = tessera_agora_rtc_token(cfg.agora_app_id, cfg.agora_certificate, channel, uid ? uid : account ? account : "", r,
+                               cfg.agora_expire, cfg.agora_expire, tessera_now(), 0, token, sizeof token, &n);
+  if (rc != TESSERA_OK) return platform_error(rc);
+  return json_reply(200, json_pack("{s:s, s:s, s:i}", "token", token, "appId", cfg.agora_app_id, "expire",
+                                   (json_int_t)cfg.agora_expire));
+}
+
+/* GET /agora/rtm-token?userId=U */
+static struct reply agora_rtm_token(struct MHD_Connection *c) {
+  const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "userId");
+  char token[1024];
+  size_t n = 0;
+  int rc;
+  if (!cfg.agora_app_id) return error_reply(404, "Agora is not configured");
+  if (!user || !*user) return error_reply(400, "userId is required");
+  rc = tessera_agora_rtm_token(cfg.agora_app_id, cfg.agora_certificate, user, cfg.agora_expire, tessera_now(), 0, token,
+                               sizeof token, &n);
+  if (rc != TESSERA_OK) return platform_error(rc);
+  return json_reply(200, json_pack("{s:s, s:s, s:i}", "token", token, "appId", cfg.agora_app_id, "expire",
+                                   (json_int_t)cfg.agora_expire));
+}
+
+/* GET /trtc/usersig?userId=U */
+static struct reply trtc_usersig(struct MHD_Connection *c) {
+  const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "userId");
+  char sig[2048];
+  size_t n = 0;
+  int rc;
+  if (!cfg.trtc_key) return error_reply(404, "TRTC is not configured");
+  if (!user || !*user) return error_reply(400, "userId is required");
+  rc = tessera_trtc_usersig(cfg.trtc_app_id, cfg.trtc_key, strlen(cfg.trtc_key), user, cfg.trtc_expire, tessera_now(), sig,
+                            sizeof sig, &n);
+  if (rc != TESSERA_OK) return platform_error(rc);
+  return json_reply(200, json_pack("{s:I, s:s, s:s, s:i}", "sdkAppId", (json_int_t)cfg.trtc_app_id, "userId", user,
+                                   "userSig", sig, "expire", (json_int_t)cfg.trtc_expire));
+}
+
+/* GET /janus/token: a token for the configured plugins. */
+static struct reply janus_token(void) {
+  const char *plugins[16];
+  size_t count = json_array_size(cfg.janus_plugins), n = 0;
+  char token[2048];
+  int64_t expiry = tessera_now() + cfg.janus_ttl;
+  int rc;
+  if (!cfg.janus_secret) return error_reply(404, "Janus is not configured");
+  for (size_t i = 0; i < count; i++) plugins[i] = json_string_value(json_array_get(cfg.janus_plugins, i));
+  rc = tessera_janus_token(cfg.janus_secret, strlen(cfg.janus_secret), expiry, plugins, count, token, sizeof token, &n);
+  if (rc != TESSERA_OK) return platform_error(rc);
+  return json_reply(200, json_pack("{s:s, s:I}", "token", token, "expiry", (json_int_t)expiry));
+}
+
+/* GET /<platform>/token?…: the platform's JWT from its profile. */
+static struct reply platform_token(struct MHD_Connection *c, struct jwt_platform *pl) {
+  const char *params[MAX_PARAMS];
+  char *owned[8];
+  size_t count = 0, nowned = 0, n = 0;
+  char *token;
+  int rc;
+  struct reply r;
+  if (!pl->signing) return json_reply(404, json_pack("{s:s}", "error", "this platform is not configured"));
+  for (size_t i = 0; i < pl->nparams; i++) params[count++] = pl->params[i];
+  for (size_t i = 0; i < 8 && pl->query[i][0]; i++) {
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, pl->query[i][0]);
+    if (v) params[count++] = owned[nowned++] = param(pl->query[i][1], v);
+  }
+  token = malloc(TESSERA_TOKEN_MAX);
+  if (!token) {
+    r = error_reply(500, "out of memory");
+  } else {
+    rc = tessera_platform_token(pl->signing, pl->name, params, count, tessera_now(), pl->ttl, token, TESSERA_TOKEN_MAX, &n);
+    r = rc == TESSERA_OK ? json_reply(200, json_pack("{s:s}", "token", token)) : platform_error(rc);
+  }
+  free(token);
+  for (size_t i = 0; i < nowned; i++) free(owned[i]);
+  return r;
+}
+
 /* Safe to send as a header value: no control characters, nothing beyond ASCII. */
 static int printable_ascii(const char *s) {
   for (; *s; s++)
@@ -726,6 +942,29 @@ static struct reply route(struct MHD_Connection *c, const char *url, const char 
   if (strcmp(url, "/turn/credentials") == 0) {
     ONLY(get);
     return turn_credentials(c);
+  }
+  if (strcmp(url, "/agora/rtc-token") == 0) {
+    ONLY(get);
+    return agora_rtc_token(c);
+  }
+  if (strcmp(url, "/agora/rtm-token") == 0) {
+    ONLY(get);
+    return agora_rtm_token(c);
+  }
+  if (strcmp(url, "/trtc/usersig") == 0) {
+    ONLY(get);
+    return trtc_usersig(c);
+  }
+  if (strcmp(url, "/janus/token") == 0) {
+    ONLY(get);
+    return janus_token();
+  }
+  for (size_t i = 0; i < PLATFORM_COUNT; i++) {
+    size_t k = strlen(platforms[i].name);
+    if (url[0] == '/' && strncmp(url + 1, platforms[i].name, k) == 0 && strcmp(url + 1 + k, "/token") == 0) {
+      ONLY(get);
+      return platform_token(c, &platforms[i]);
+    }
   }
   if (strcmp(url, "/verify") == 0) {
     ONLY(get);
