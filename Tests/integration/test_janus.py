@@ -37,6 +37,7 @@ import base64
 import hashlib
 import hmac
 import json
+import glob
 import os
 import re
 import socket
@@ -52,7 +53,8 @@ TOOL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "tessera"
 SECRET = b"janus-token-auth-secret-0123456789"  # no quotes or backslashes: it goes into janus.jcfg as is
 OTHER_SECRET = b"another-janus-secret-9876543210"
 ECHOTEST, VIDEOROOM = "janus.plugin.echotest", "janus.plugin.videoroom"
-JANUS_LIB = "/usr/lib/x86_64-linux-gnu/janus"  # Debian's folders of plugins and transports (multiarch)
+# Debian's folders of plugins and transports, under the multiarch triplet.
+JANUS_LIB = next(iter(sorted(glob.glob("/usr/lib/*/janus"))), "/usr/lib/x86_64-linux-gnu/janus")
 UNAUTHORIZED, UNAUTHORIZED_PLUGIN = 403, 405  # src/apierror.h
 
 
