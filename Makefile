@@ -190,7 +190,7 @@ cbench-build: bench-deps
 	mkdir -p $(dir $(CBENCH))
 	g++ -O2 -std=c++17 -Wall -Wextra Benchmarks/cbench/cbench.cpp Benchmarks/cbench/cppjwt.cpp -o $(CBENCH) \
 	  $$(PKG_CONFIG_PATH=$(CURDIR)/$(STAGE)/lib/pkgconfig pkg-config --cflags --libs tessera) \
-	  -Wl,-rpath,$(CURDIR)/$(STAGE)/lib -lbenchmark -ljwt -lcrypto -pthread
+	  -Wl,-rpath,$(CURDIR)/$(STAGE)/lib -lbenchmark -ljwt -lcrypto -lz -pthread
 
 bench: bench-deps tessera-bench-build cbench-build
 	@scripts/ensure-python.sh matplotlib

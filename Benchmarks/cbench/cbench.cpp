@@ -27,6 +27,9 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include <zlib.h>
+
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -301,6 +304,239 @@ void bm_tessera_credential_sign(benchmark::State &st) {
   st.SetItemsProcessed(st.iterations());
 }
 
+// ---- RTC platforms' own formats: Tessera beside hand-written floors ---------------
+// Each floor does the format's irreducible work with the same libraries:
+// OpenSSL's one-shot HMAC() (the keys change with every token, so no state
+// can be precomputed), zlib's deflate at its default level on a stream kept
+// per thread (deflateReset: no 268 KiB allocation per token), and base64.
+const char kAgoraApp[] = "970CA35de60c44645bbae8a215061b33", kAgoraCert[] = "5CFd2fd1755d40ecb72977518be15d3b",
+           kAgoraChannel[] = "7d72365eb983485397e3e3f9d460bdda", kAgoraUid[] = "2882341273";
+const char kTrtcKey[] = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+const char kStd64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *b64std(const unsigned char *s, size_t n, char *o) {
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    unsigned v = s[i] << 16 | s[i + 1] << 8 | s[i + 2];
+    *o++ = kStd64[v >> 18];
+    *o++ = kStd64[v >> 12 & 63];
+    *o++ = kStd64[v >> 6 & 63];
+    *o++ = kStd64[v & 63];
+  }
+  if (n - i == 1) {
+    unsigned v = s[i] << 16;
+    *o++ = kStd64[v >> 18];
+    *o++ = kStd64[v >> 12 & 63];
+    *o++ = '=';
+    *o++ = '=';
+  } else if (n - i == 2) {
+    unsigned v = s[i] << 16 | s[i + 1] << 8;
+    *o++ = kStd64[v >> 18];
+    *o++ = kStd64[v >> 12 & 63];
+    *o++ = kStd64[v >> 6 & 63];
+    *o++ = '=';
+  }
+  return o;
+}
+
+// A deflate stream per thread, reset for each token.
+size_t deflate_reused(const unsigned char *in, size_t n, unsigned char *out, size_t cap) {
+  thread_local struct Stream {
+    z_stream z{};
+    Stream() { deflateInit(&z, Z_DEFAULT_COMPRESSION); }
+    ~Stream() { deflateEnd(&z); }
+  } s;
+  deflateReset(&s.z);
+  s.z.next_in = const_cast<unsigned char *>(in);
+  s.z.avail_in = (uInt)n;
+  s.z.next_out = out;
+  s.z.avail_out = (uInt)cap;
+  return deflate(&s.z, Z_FINISH) == Z_STREAM_END ? s.z.total_out : 0;
+}
+
+unsigned char *put16(unsigned char *p, unsigned v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+  return p + 2;
+}
+unsigned char *put32(unsigned char *p, uint32_t v) {
+  for (int k = 0; k < 4; k++) p[k] = (unsigned char)(v >> (8 * k));
+  return p + 4;
+}
+unsigned char *putstr(unsigned char *p, const char *s) {
+  size_t n = std::strlen(s);
+  p = put16(p, (unsigned)n);
+  std::memcpy(p, s, n);
+  return p + n;
+}
+
+void tessera_agora_rtc(benchmark::State &st) {
+  char out[1024];
+  size_t n = 0;
+  for (auto _ : st) {
+    if (tessera_agora_rtc_token(kAgoraApp, kAgoraCert, kAgoraChannel, kAgoraUid, TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600,
+                                1700000000, 12345, out, sizeof out, &n) != TESSERA_OK)
+      st.SkipWithError("agora");
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+// The same token by hand: pack, HMAC-SHA256 three times (two to derive the
+// signing key, one to sign), deflate, base64.
+void agora_floor_once(char *out) {
+  unsigned char content[512], zipped[600], k1[32], k2[32], ts[4], salt[4];
+  unsigned int ml = 0;
+  unsigned char *info = content + 2 + 32, *p = info;
+  p = putstr(p, kAgoraApp);
+  p = put32(p, 1700000000);
+  p = put32(p, 3600);
+  p = put32(p, 12345);
+  p = put16(p, 1);
+  p = put16(p, 1);
+  p = put16(p, 4);
+  for (unsigned id = 1; id <= 4; id++) {
+    p = put16(p, id);
+    p = put32(p, 3600);
+  }
+  p = putstr(p, kAgoraChannel);
+  p = putstr(p, kAgoraUid);
+  put32(ts, 1700000000);
+  put32(salt, 12345);
+  HMAC(EVP_sha256(), ts, 4, (const unsigned char *)kAgoraCert, 32, k1, &ml);
+  HMAC(EVP_sha256(), salt, 4, k1, 32, k2, &ml);
+  put16(content, 32);
+  HMAC(EVP_sha256(), k2, 32, info, (size_t)(p - info), content + 2, &ml);
+  size_t z = deflate_reused(content, (size_t)(p - content), zipped, sizeof zipped);
+  std::memcpy(out, "007", 3);
+  *b64std(zipped, z, out + 3) = 0;
+}
+
+void floor_agora_rtc(benchmark::State &st) {
+  char out[1024];
+  for (auto _ : st) {
+    agora_floor_once(out);
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+void tessera_agora_verify(benchmark::State &st) {
+  char token[1024];
+  size_t n = 0;
+  if (tessera_agora_rtc_token(kAgoraApp, kAgoraCert, kAgoraChannel, kAgoraUid, TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600,
+                              1700000000, 12345, token, sizeof token, &n) != TESSERA_OK)
+    die("agora fixture");
+  for (auto _ : st) {
+    if (tessera_agora_token_verify(kAgoraCert, token, n, 1700000001, nullptr, 0, nullptr) != TESSERA_OK)
+      st.SkipWithError("agora verify");
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+void tessera_trtc(benchmark::State &st) {
+  char out[1024];
+  size_t n = 0;
+  for (auto _ : st) {
+    if (tessera_trtc_usersig(1400000000, kTrtcKey, 64, "xiaojun", 86400, 1700000000, out, sizeof out, &n) != TESSERA_OK)
+      st.SkipWithError("trtc");
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+// The same UserSig by hand: the signed lines, HMAC-SHA256, the JSON, deflate,
+// base64 with Tencent's three substitutions.
+void trtc_floor_once(char *out) {
+  char lines[256], json[512];
+  unsigned char mac[32], zipped[600];
+  char sig[48];
+  unsigned int ml = 0;
+  int ln = std::snprintf(lines, sizeof lines, "TLS.identifier:%s\nTLS.sdkappid:%d\nTLS.time:%lld\nTLS.expire:%d\n", "xiaojun",
+                         1400000000, 1700000000LL, 86400);
+  HMAC(EVP_sha256(), kTrtcKey, 64, (const unsigned char *)lines, (size_t)ln, mac, &ml);
+  *b64std(mac, 32, sig) = 0;
+  int jn = std::snprintf(json, sizeof json,
+                         "{\"TLS.ver\": \"2.0\", \"TLS.identifier\": \"%s\", \"TLS.sdkappid\": %d, \"TLS.expire\": %d, "
+                         "\"TLS.time\": %lld, \"TLS.sig\": \"%s\"}",
+                         "xiaojun", 1400000000, 86400, 1700000000LL, sig);
+  size_t z = deflate_reused((const unsigned char *)json, (size_t)jn, zipped, sizeof zipped);
+  char *e = b64std(zipped, z, out);
+  *e = 0;
+  for (char *c = out; c < e; c++) *c = *c == '+' ? '*' : *c == '/' ? '-' : *c == '=' ? '_' : *c;
+}
+
+void floor_trtc(benchmark::State &st) {
+  char out[1024];
+  for (auto _ : st) {
+    trtc_floor_once(out);
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+void tessera_janus(benchmark::State &st) {
+  const char *plugins[] = {"janus.plugin.videoroom"};
+  char out[256];
+  size_t n = 0;
+  for (auto _ : st) {
+    if (tessera_janus_token("janus-token-auth-secret", 23, 1700003600, plugins, 1, out, sizeof out, &n) != TESSERA_OK)
+      st.SkipWithError("janus");
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+// By hand: the data, HMAC-SHA1, base64.
+void janus_floor_once(char *out) {
+  unsigned char mac[20];
+  unsigned int ml = 0;
+  int n = std::snprintf(out, 256, "%lld,janus,%s", 1700003600LL, "janus.plugin.videoroom");
+  HMAC(EVP_sha1(), "janus-token-auth-secret", 23, (const unsigned char *)out, (size_t)n, mac, &ml);
+  out[n] = ':';
+  *b64std(mac, 20, out + n + 1) = 0;
+}
+
+void floor_janus(benchmark::State &st) {
+  char out[256];
+  for (auto _ : st) {
+    janus_floor_once(out);
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+// Each floor makes exactly Tessera's token: checked before anything is timed.
+void check_floors() {
+  char a[1024], b[1024];
+  size_t n = 0;
+  const char *plugins[] = {"janus.plugin.videoroom"};
+  agora_floor_once(a);
+  if (tessera_agora_rtc_token(kAgoraApp, kAgoraCert, kAgoraChannel, kAgoraUid, TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600,
+                              1700000000, 12345, b, sizeof b, &n) != TESSERA_OK || std::strcmp(a, b) != 0)
+    die("the Agora floor and Tessera disagree");
+  trtc_floor_once(a);
+  if (tessera_trtc_usersig(1400000000, kTrtcKey, 64, "xiaojun", 86400, 1700000000, b, sizeof b, &n) != TESSERA_OK ||
+      std::strcmp(a, b) != 0)
+    die("the UserSig floor and Tessera disagree");
+  janus_floor_once(a);
+  if (tessera_janus_token("janus-token-auth-secret", 23, 1700003600, plugins, 1, b, sizeof b, &n) != TESSERA_OK ||
+      std::strcmp(a, b) != 0)
+    die("the Janus floor and Tessera disagree");
+}
+
+void tessera_livekit(benchmark::State &st) {
+  const char *params[] = {"api_key=APIxyz", "identity=alice", "room=r1", "roomJoin=true"};
+  char out[1024];
+  size_t n = 0;
+  for (auto _ : st) {
+    if (tessera_platform_token(fx().hs256, "livekit", params, 4, 1700000000, 3600, out, sizeof out, &n) != TESSERA_OK)
+      st.SkipWithError("livekit");
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
 // ---- asymmetric: Tessera against raw OpenSSL on the same key ----------------------
 void asym_sign(benchmark::State &st, Fixtures::Asym &a) {
   char out[4096];
@@ -363,6 +599,7 @@ int main(int argc, char **argv) {
   int cores = (int)std::thread::hardware_concurrency();
   if (cores < 1) cores = 1;
   fx();  // keys and tokens before any timing
+  check_floors();
   add("tessera_HS256_sign", tessera_HS256_sign, cores);
   add("tessera_HS256_template_sign", tessera_HS256_template_sign, cores);
   add("tessera_HS256_batch_sign", tessera_HS256_batch_sign, 1);
@@ -373,6 +610,14 @@ int main(int argc, char **argv) {
   add("tessera_HS256_verify", tessera_HS256_verify, cores);
   add("libjwt_HS256_verify", libjwt_HS256_verify, cores);
   add("tessera_credential_sign", bm_tessera_credential_sign, cores);
+  add("tessera_agora_rtc_token", tessera_agora_rtc, cores);
+  add("floor_agora_rtc_token", floor_agora_rtc, cores);
+  add("tessera_agora_token_verify", tessera_agora_verify, cores);
+  add("tessera_trtc_usersig", tessera_trtc, cores);
+  add("floor_trtc_usersig", floor_trtc, cores);
+  add("tessera_janus_token", tessera_janus, cores);
+  add("floor_janus_token", floor_janus, cores);
+  add("tessera_livekit_token", tessera_livekit, cores);
   struct {
     const char *name;
     Fixtures::Asym *a;

@@ -9,7 +9,9 @@ Run once when the vectors change; its outputs are committed:
 Nothing here runs at fuzzing time.
 """
 import glob
+import base64
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -105,6 +107,32 @@ for claims in ({"sub": "alice", "iat": 1700000000, "exp": 1700003600},
     seeds["jwt_sign"].add(json.dumps(claims, ensure_ascii=False).encode())
 for i in range(8):
     seeds["roundtrip"].add(hashlib.sha512(f"roundtrip seed {i}".encode()).digest())
+
+# fuzz_platforms: a selector byte, then the input (see fuzz_platforms.c).
+# Agora's published tokens; Tencent's own UserSigs (tls-sig-api-v2, from
+# PyPI, at a fixed clock); a Janus token made with Python's hmac.
+seeds["platforms"] = set()
+with open(os.path.join(VECTORS, "agora_accesstoken2.txt")) as f:
+    for line in f:
+        if line.startswith("expected = "):
+            seeds["platforms"].add(b"\x00" + line.split("=", 1)[1].strip().encode())
+try:
+    import time as _time
+    import TLSSigAPIv2
+    _real, _time.time = _time.time, lambda: 1700000000
+    _api = TLSSigAPIv2.TLSSigAPIv2(1400000000, "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")
+    seeds["platforms"].add(b"\x01" + _api.gen_sig("xiaojun", 86400).encode())
+    seeds["platforms"].add(b"\x01" + _api.gen_sig_with_userbuf("xiaojun", 86400, b"abc").encode())
+    _time.time = _real
+except ImportError:
+    print("tls-sig-api-v2 not installed: no UserSig seeds")
+_data = b"1700000000,janus,janus.plugin.echotest"
+seeds["platforms"].add(b"\x02" + _data + b":" + base64.b64encode(hmac.new(b"janussecret", _data, "sha1").digest()))
+seeds["platforms"].update([b'\x03{"cty":"twilio-fpa;v=1"}', b'\x03{"x5u":"a","typ":"at+jwt"}',
+                           b"\x04\x00api_key=APIxyz\nidentity=alice\nroom=r1\nroomJoin=true",
+                           b"\x04\x01account_sid=AC1\napi_key_sid=SK1\nidentity=a\nroom=r",
+                           b"\x04\x04room=*\nuser.name=J\nuser.moderator=true\nfeatures.recording=false",
+                           b"\x05room 1\nalice\nxiaojun"])
 
 for target, inputs in seeds.items():
     d = os.path.join(HERE, "seeds", target)

@@ -30,6 +30,11 @@ struct Operation: @unchecked Sendable {
         case verify(key: OpaquePointer, token: UnsafePointer<CChar>, length: Int, policy: OpaquePointer)
         case template(signer: OpaquePointer)
         case batch(key: OpaquePointer, claims: UnsafePointer<UnsafePointer<CChar>?>, lengths: UnsafePointer<Int>, count: Int)
+        case agoraRTC
+        case agoraVerify(token: UnsafePointer<CChar>, length: Int)
+        case trtcUserSig
+        case janusToken
+        case platform(key: OpaquePointer, name: UnsafePointer<CChar>, params: UnsafePointer<UnsafePointer<CChar>?>, count: Int)
     }
 
     /// Tokens per `batch` operation.
@@ -59,6 +64,19 @@ struct Operation: @unchecked Sendable {
             let lens = UnsafeMutableRawPointer(out + count * batchStride).bindMemory(to: Int.self, capacity: count)
             let statuses = UnsafeMutableRawPointer(lens + count).bindMemory(to: Int32.self, capacity: count)
             return tessera_jwt_sign_batch(key, count, claims, lengths, out, batchStride, lens, statuses)
+        case .agoraRTC:
+            return tessera_agora_rtc_token(Fixtures.agoraApp, Fixtures.agoraCert, Fixtures.agoraChannel, Fixtures.agoraUid,
+                                           TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600, Fixtures.timestamp, 12345, out, cap, &n)
+        case .agoraVerify(let token, let length):
+            return tessera_agora_token_verify(Fixtures.agoraCert, token, length, Fixtures.timestamp + 1, nil, 0, nil)
+        case .trtcUserSig:
+            return tessera_trtc_usersig(1_400_000_000, Fixtures.trtcKey, 64, Fixtures.peerC, 86400, Fixtures.timestamp,
+                                        out, cap, &n)
+        case .janusToken:
+            return tessera_janus_token(Fixtures.secretC, Fixtures.secretLength, Fixtures.timestamp + 3600,
+                                       Fixtures.janusPlugins, 1, out, cap, &n)
+        case .platform(let key, let name, let params, let count):
+            return tessera_platform_token(key, name, params, count, Fixtures.timestamp, 3600, out, cap, &n)
         }
     }
 }
@@ -87,6 +105,18 @@ final class Fixtures: @unchecked Sendable {
     nonisolated(unsafe) static let peerC = permanentCopy(peer.map { CChar(bitPattern: $0) })
     static let peerLength = peer.count
     static let timestamp: Int64 = 1_700_000_000
+    // Agora's published test app (AgoraIO/Tools AccessToken2 tests), Tencent's
+    // example key, one Janus plugin.
+    nonisolated(unsafe) static let agoraApp = permanentCopy(Array("970CA35de60c44645bbae8a215061b33".utf8).map { CChar(bitPattern: $0) })
+    nonisolated(unsafe) static let agoraCert = permanentCopy(Array("5CFd2fd1755d40ecb72977518be15d3b".utf8).map { CChar(bitPattern: $0) })
+    nonisolated(unsafe) static let agoraChannel = permanentCopy(Array("7d72365eb983485397e3e3f9d460bdda".utf8).map { CChar(bitPattern: $0) })
+    nonisolated(unsafe) static let agoraUid = permanentCopy(Array("2882341273".utf8).map { CChar(bitPattern: $0) })
+    nonisolated(unsafe) static let trtcKey = permanentCopy(Array("5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e".utf8).map { CChar(bitPattern: $0) })
+    nonisolated(unsafe) static let janusPlugins: UnsafePointer<UnsafePointer<CChar>?> = {
+        let p = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: 1)
+        p.initialize(to: permanentCopy(Array("janus.plugin.videoroom".utf8).map { CChar(bitPattern: $0) }))
+        return UnsafePointer(p)
+    }()
     var credential: [CChar] = []
 
     init() throws {
@@ -180,6 +210,27 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
         Operation(name: "HS256 batch sign x1024", claims: "VideoSDK",
                   work: .batch(key: hs256, claims: UnsafePointer(claimsArray), lengths: UnsafePointer(lengthArray),
                                count: Operation.batchSize)),
+    ]
+    // The RTC platforms' own formats, and one JWT profile.
+    var agora = [CChar](repeating: 0, count: 1024)
+    var al = 0
+    guard tessera_agora_rtc_token(Fixtures.agoraApp, Fixtures.agoraCert, Fixtures.agoraChannel, Fixtures.agoraUid,
+                                  TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600, Fixtures.timestamp, 12345, &agora, agora.count,
+                                  &al) == TESSERA_OK else {
+        throw BenchError("Agora fixture failed: \(String(cString: tessera_last_error()))")
+    }
+    let livekitParams = ["api_key=APIxyz", "identity=alice", "room=r1", "roomJoin=true"]
+    let paramArray = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: livekitParams.count)
+    for (i, p) in livekitParams.enumerated() { paramArray[i] = permanentCopy(Array(p.utf8).map { CChar(bitPattern: $0) }) }
+    ops += [
+        Operation(name: "Agora RTC token", claims: "AccessToken2", work: .agoraRTC),
+        Operation(name: "Agora token verify", claims: "AccessToken2",
+                  work: .agoraVerify(token: permanentCopy(Array(agora[0..<al])), length: al)),
+        Operation(name: "TRTC UserSig", claims: "UserSig 2.0", work: .trtcUserSig),
+        Operation(name: "Janus token", claims: "token_auth", work: .janusToken),
+        Operation(name: "LiveKit token", claims: "livekit profile",
+                  work: .platform(key: hs256, name: permanentCopy(Array("livekit".utf8).map { CChar(bitPattern: $0) }),
+                                  params: UnsafePointer(paramArray), count: livekitParams.count)),
     ]
     for (alg, claims, claimsName) in plan {
         let policy = claimsName == "ApiRTC" ? f.audiencePolicy : f.policy
