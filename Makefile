@@ -6,7 +6,7 @@
 #   make test                 all tests: Swift core tests, then the C API tests
 #                             against an installed copy (gcc and clang, .so and .a)
 #   make test-integration     against real peers: coturn, nginx, headless
-#                             Chromium, and the `tessera` tool with openssl keys
+#                             Chromium, Janus, and the `tessera` tool with openssl keys
 #   make sanitize             Swift and C tests under ASan+UBSan, and under TSan
 #   make check-memory         the C tests under valgrind memcheck
 #   make fuzz FUZZ_SECONDS=N  every libFuzzer target for N seconds
@@ -155,7 +155,8 @@ test-examples: examples
 
 # Real peers (each check prints PASS <name>): coturn's turnutils_uclient with
 # /turn/credentials, nginx auth_request through GET /verify, headless
-# Chromium on the page at /, and the installed `tessera` tool.
+# Chromium on the page at /, Janus with token_auth and the tool's tokens, and
+# the installed `tessera` tool.
 INTEGRATION_DEPS    := coturn nginx chromium chromium-driver openssl janus
 PY_INTEGRATION_DEPS := requests joserfc cryptography selenium
 

@@ -713,19 +713,23 @@ int tessera_agora_rtm_token(const char *app_id, const char *app_certificate,
                             char *out, size_t out_cap, size_t *out_len);
 
 /* Checks an AccessToken2 against the certificate: TESSERA_E_MALFORMED (not
- * a 007 token, bad base64 or zlib, a token over TESSERA_AGORA_TOKEN_MAX or
- * inflating to more than it, packing that does not parse, bytes after the
- * last service), TESSERA_E_SIGNATURE (compared in constant time),
- * TESSERA_E_EXPIRED (now >= issued + expire; an expire of 0 never
- * expires), in that order. On success writes to json_out a JSON object
- * describing the token:
+ * a 007 token, bad base64 or zlib, a token over TESSERA_AGORA_TOKEN_MAX
+ * bytes or inflating to more, packing that does not parse, a service type
+ * Agora's builders do not define, bytes after the last service, a string
+ * that is not UTF-8), TESSERA_E_SIGNATURE (compared in constant time),
+ * TESSERA_E_EXPIRED (now >= issued_at + expire), in that order. Privileges'
+ * own expiries are reported, not checked. On success writes to json_out a
+ * JSON object describing the token:
  *   {"appId":"…","issuedAt":N,"expire":N,"salt":N,"services":[
  *     {"type":1,"name":"rtc","channel":"…","account":"…",
  *      "privileges":{"joinChannel":N,"publishAudioStream":N,…}},
  *     {"type":2,"name":"rtm","userId":"…","privileges":{"login":N}}]}
- * (services of other types carry their type and privileges by number).
- * json_out may be NULL with json_cap 0 and json_len NULL: the token is only
- * checked. app_certificate: 32 hex characters. */
+ * (streaming, fpa, chat, fcdn, apaas and rtm2 services likewise, with their
+ * own strings). json_out may be NULL with json_cap 0: the token is then only
+ * checked, TESSERA_OK means it verified, and *json_len, when json_len is not
+ * NULL, receives the description's length (unlike the output contract's
+ * size query, which would be TESSERA_E_BUFFER_TOO_SMALL). app_certificate:
+ * 32 hex characters (else TESSERA_E_ARGUMENT). */
 #define TESSERA_AGORA_TOKEN_MAX 262144
 TESSERA_WARN_UNUSED_RESULT
 int tessera_agora_token_verify(const char *app_certificate, const char *token, size_t token_len,
