@@ -148,6 +148,45 @@ int main(void) {
   CHECK("TURN password allocates nothing",
         ALLOCS(rc = tessera_turn_password(SECRET64, 32, "1700000000:alice", 16, out, sizeof out, &n)) == 0 &&
             rc == TESSERA_OK);
+  {
+    /* The platforms' own formats: after the thread's first token (its zlib
+     * streams), none. The verifiers and tessera_platform_token allocate:
+     * printed, not judged, as the header says. */
+    static const char app[] = "970CA35de60c44645bbae8a215061b33", cert[] = "5CFd2fd1755d40ecb72977518be15d3b";
+    const char *plugins[] = {"janus.plugin.videoroom"};
+    const char *params[] = {"api_key=APIxyz", "identity=alice", "room=r1", "roomJoin=true"};
+    tessera_key *k = NULL;
+    static char buf[2048];
+    long a;
+    tessera_agora_rtc_token(app, cert, "room", "42", 1, 600, 600, 1000, 7, buf, sizeof buf, &n); /* warm-up */
+    CHECK("Agora RTC token allocates nothing (after the thread's first)",
+          ALLOCS(rc = tessera_agora_rtc_token(app, cert, "room", "42", 1, 600, 600, 1000, 7, buf, sizeof buf, &n)) == 0 &&
+              rc == TESSERA_OK);
+    CHECK("Agora RTM token allocates nothing",
+          ALLOCS(rc = tessera_agora_rtm_token(app, cert, "alice", 600, 1000, 7, buf, sizeof buf, &n)) == 0 && rc == TESSERA_OK);
+    a = ALLOCS(rc = tessera_agora_token_verify(cert, buf, n, 1000, NULL, 0, NULL));
+    printf("NOTE tessera_agora_token_verify: %ld allocations\n", a);
+    CHECK("Agora verify", rc == TESSERA_OK);
+    CHECK("UserSig allocates nothing",
+          ALLOCS(rc = tessera_trtc_usersig(1400000000, SECRET64, 64, "alice", 600, 1000, buf, sizeof buf, &n)) == 0 &&
+              rc == TESSERA_OK);
+    a = ALLOCS(rc = tessera_trtc_usersig_verify(1400000000, SECRET64, 64, "alice", buf, n, 1000));
+    printf("NOTE tessera_trtc_usersig_verify: %ld allocations\n", a);
+    CHECK("UserSig verify", rc == TESSERA_OK);
+    CHECK("Janus token allocates nothing",
+          ALLOCS(rc = tessera_janus_token(SECRET64, 32, 1000, plugins, 1, buf, sizeof buf, &n)) == 0 && rc == TESSERA_OK);
+    CHECK("Janus verify allocates nothing",
+          ALLOCS(rc = tessera_janus_token_verify(SECRET64, 32, buf, n, "janus.plugin.videoroom", 1000)) == 0 &&
+              rc == TESSERA_OK);
+    CHECK("hs256 key", tessera_key_new_hmac(TESSERA_HS256, SECRET64, 32, NULL, &k) == TESSERA_OK);
+    CHECK("sign_header with a cty allocates nothing",
+          ALLOCS(rc = tessera_jwt_sign_header(k, "{\"cty\":\"twilio-fpa;v=1\"}", 24, "{\"sub\":\"a\"}", 11, buf, sizeof buf,
+                                              &n)) == 0 && rc == TESSERA_OK);
+    a = ALLOCS(rc = tessera_platform_token(k, "livekit", params, 4, 1000, 600, buf, sizeof buf, &n));
+    printf("NOTE tessera_platform_token (livekit): %ld allocations\n", a);
+    CHECK("platform token", rc == TESSERA_OK);
+    tessera_key_free(k);
+  }
   asymmetric(TESSERA_RS256);
   asymmetric(TESSERA_ES256);
   asymmetric(TESSERA_EDDSA);

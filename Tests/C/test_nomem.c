@@ -19,6 +19,7 @@
 #include <tessera.h>
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,32 @@ static int op_sign_rs(void) {
   return tessera_jwt_sign(rs_key, CLAIMS, strlen(CLAIMS), token, sizeof token, &n);
 }
 static int op_verify_rs(void) { return tessera_jwt_verify(rs_key, rs_token, rs_len, NULL, NULL, 0, NULL); }
+/* Agora's token, UserSig and their verifiers on a thread of their own: a
+ * thread's first zlib use allocates its deflate and inflate streams (calloc,
+ * the library's own), which must come back as TESSERA_E_NOMEM. The thread's
+ * own creation allocates too; if that fails the operation says so with
+ * TESSERA_E_NOMEM as well (it is not the library's doing). */
+static void *zlib_thread(void *arg) {
+  static const char app[] = "970CA35de60c44645bbae8a215061b33", cert[] = "5CFd2fd1755d40ecb72977518be15d3b";
+  char out[1024];
+  size_t n = 0;
+  int rc = tessera_agora_rtc_token(app, cert, "channel", "42", TESSERA_AGORA_ROLE_PUBLISHER, 600, 600, 1000, 5, out,
+                                   sizeof out, &n);
+  if (rc == TESSERA_OK) rc = tessera_agora_token_verify(cert, out, n, 1000, NULL, 0, NULL);
+  if (rc == TESSERA_OK) rc = tessera_trtc_usersig(1400000000, SECRET, 32, "alice", 600, 1000, out, sizeof out, &n);
+  if (rc == TESSERA_OK) rc = tessera_trtc_usersig_verify(1400000000, SECRET, 32, "alice", out, n, 1000);
+  *(int *)arg = rc;
+  return NULL;
+}
+
+static int op_zlib_fresh_thread(void) {
+  pthread_t t;
+  int rc = TESSERA_E_CRYPTO;
+  if (pthread_create(&t, NULL, zlib_thread, &rc) != 0) return TESSERA_E_NOMEM;
+  pthread_join(t, NULL);
+  return rc;
+}
+
 static int op_sign_ed(void) {
   char token[1024];
   size_t n = 0;
@@ -219,6 +246,8 @@ static const struct {
     {"tessera_jwt_sign (EdDSA)", op_sign_ed, 0},
     {"tessera_jwt_verify (EdDSA)", op_verify_ed, 0},
     {"tessera_key_export_jwk (ES256)", op_export_jwk, 0},
+    /* the thread's zlib streams: their holder, deflate's five, inflate's two */
+    {"Agora and UserSig sign and verify on a new thread", op_zlib_fresh_thread, 8},
 };
 
 /* Child exit codes: 200 when the operation made fewer than N failable
