@@ -10,7 +10,8 @@ import sys
 
 EXPECTED = ["credential sign", "credential verify"] + [
     f"{alg} {kind}" for alg in ["HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "EdDSA"]
-    for kind in ("sign", "verify")] + ["HS256 template sign", "HS256 batch sign x1024"]
+    for kind in ("sign", "verify")] + ["HS256 template sign", "HS256 batch sign x1024", "Agora RTC token",
+                                       "Agora token verify", "TRTC UserSig", "Janus token", "LiveKit token"]
 FIELDS = ["name", "threads", "ops_per_sec", "ns_per_op", "p50_ns", "p99_ns", "p999_ns", "mallocs_per_op", "efficiency"]
 
 data = json.load(open(sys.argv[1]))

@@ -687,7 +687,10 @@ int tessera_turn_password(const void *secret, size_t secret_len,
  * and the signature HMAC-SHA256(signing key, signing_info). Compressed at
  * zlib's default level, the tokens are byte-identical to Agora's own
  * builders for the same inputs (Tests/Vectors/agora_accesstoken2.txt holds
- * Agora's published vectors).
+ * Agora's published vectors) when the zlib linked is the classic one that
+ * Agora's Python, C++ and Java builders use (Debian's zlib1g); another
+ * deflate (zlib-ng, Go's compress/zlib) makes different bytes that verify
+ * all the same.
  *
  * app_id and app_certificate: 32 hex characters each (else
  * TESSERA_E_ARGUMENT). account: the user account, or a numeric uid as its
@@ -700,6 +703,11 @@ int tessera_turn_password(const void *secret, size_t secret_len,
  * (Agora's builders do not restrict their characters; each is at most
  * 65,535 bytes: longer is TESSERA_E_ARGUMENT, as are NULLs and invalid
  * UTF-8). An empty channel or user_id is TESSERA_E_ARGUMENT.
+ *
+ * salt 0 draws a new salt, and so a new signature, on every call, and the
+ * compressed length varies by a few bytes with it: a buffer too small then
+ * gets in *out_len the most such a token can take, so a size query followed
+ * by a buffer of that size always succeeds; on success *out_len is exact.
  *
  * Once a thread has made one token, making more allocates nothing: the
  * zlib stream is kept per thread and freed when the thread exits.
@@ -749,7 +757,7 @@ int tessera_agora_token_verify(const char *app_certificate, const char *token, s
  *   {"TLS.ver": "2.0", "TLS.identifier": "<id>", "TLS.sdkappid": n,
  *    "TLS.expire": expire, "TLS.time": now, "TLS.sig": "<sig>"}
  * (formatted as Tencent's Python builder writes it, so for the same inputs
- * the UserSig is the same) zlib-compressed, then base64 with '+' '/' '='
+ * the UserSig is the same, with the classic zlib that Python links) zlib-compressed, then base64 with '+' '/' '='
  * written as '*' '-' '_'. key: the secret key's bytes as given (the console
  * shows it as text; it is not hex-decoded), any non-empty length.
  * sdk_app_id: 1 to INT64_MAX. user_id: NUL-terminated UTF-8, 1-1024
@@ -790,11 +798,13 @@ int tessera_janus_token(const void *secret, size_t secret_len, int64_t expiry,
                         const char *const *plugins, size_t plugin_count,
                         char *out, size_t out_cap, size_t *out_len);
 
-/* Checks the structure (TESSERA_E_MALFORMED: no colon, an expiry that is
- * not 1-19 digits, a second field other than "janus", an empty plugin
- * field), the MAC (constant time, TESSERA_E_SIGNATURE), then now <= expiry
+/* Checks the structure (TESSERA_E_MALFORMED: over TESSERA_TOKEN_MAX bytes,
+ * no colon, an expiry that is not 1-19 digits, a second field other than
+ * "janus", an empty plugin field), the MAC (constant time, TESSERA_E_SIGNATURE), then now <= expiry
  * (Janus's own rule: valid through its expiry second; TESSERA_E_EXPIRED),
- * then, when plugin is not NULL, that the token names it (TESSERA_E_CLAIM). */
+ * then, when plugin is not NULL, that the token names it (TESSERA_E_CLAIM).
+ * A NULL or empty secret, a NULL token, and a plugin that is empty or holds
+ * ',', ':' or a control character are TESSERA_E_ARGUMENT. */
 TESSERA_WARN_UNUSED_RESULT
 int tessera_janus_token_verify(const void *secret, size_t secret_len,
                                const char *token, size_t token_len,
@@ -841,7 +851,8 @@ int tessera_janus_token_verify(const void *secret, size_t secret_len,
  *              172800 (default 7200).
  *   "jaas"     RS256, with the key's kid "vpaas-magic-cookie-<hex>/<key id>"
  *              in the header (TESSERA_E_KEY without a kid). [opt] sub (default
- *              the kid's part before '/'), room (default "*"), user.id,
+ *              the kid's part before '/'; a kid without '/' and no sub is
+ *              TESSERA_E_ARGUMENT), room (default "*"), user.id,
  *              user.name, user.avatar, user.email, user.moderator (bool,
  *              written "true"/"false"), user.hidden-from-recorder (bool),
  *              features.<livestreaming, recording, transcription,

@@ -48,7 +48,8 @@ func agoraVectors() throws -> [[String: String]] {
                 (rc, token) = callOut { tessera_agora_rtm_token(v["app_id"]!, v["app_certificate"]!, v["account"]!,
                                                                  UInt32(v["token_expire"]!)!, ts, salt, $0, $1, $2) }
             default:
-                // Two services: the builders here make one; verify only.
+                // Several services, or services the builders here do not
+                // make: verify only.
                 rc = TESSERA_OK; token = expected
             }
             #expect(rc == TESSERA_OK, "\(kind) \(String(cString: tessera_last_error()))")
@@ -60,6 +61,10 @@ func agoraVectors() throws -> [[String: String]] {
             #expect(d["appId"] as? String == v["app_id"])
             #expect(d["issuedAt"] as? Int == Int(ts))
             #expect(d["salt"] as? Int == Int(salt))
+            if let names = v["services"] {
+                let got = (d["services"] as! [[String: Any]]).map { $0["name"] as! String }
+                #expect(got.joined(separator: ",") == names, "services of \(expected.prefix(20))")
+            }
             // Expired at issued_at + expire; a wrong certificate fails the signature.
             let exp = ts + Int64(v["token_expire"]!)!
             #expect(tessera_agora_token_verify(v["app_certificate"]!, expected, expected.utf8.count, exp - 1, nil, 0, nil) == TESSERA_OK)
@@ -118,6 +123,74 @@ func agoraVectors() throws -> [[String: String]] {
                 #expect(callOut { tessera_agora_rtc_token(app, cert, p, "", 1, 600, 600, 1, 1, $0, $1, $2) }.0 == TESSERA_E_ARGUMENT)
             }
         }
+    }
+
+    @Test func saltZeroSizeQueryAlwaysSuffices() {
+        let app = "970CA35de60c44645bbae8a215061b33", cert = "5CFd2fd1755d40ecb72977518be15d3b"
+        var lengths = Set<Int>()
+        for _ in 0..<500 {
+            var need = 0
+            #expect(tessera_agora_rtc_token(app, cert, "7d72365eb983485397e3e3f9d460bdda", "2882341273", 1, 600, 600, 1111111, 0,
+                                            nil, 0, &need) == TESSERA_E_BUFFER_TOO_SMALL)
+            var buf = [CChar](repeating: 0, count: need + 1)
+            var n = 0
+            let rc = tessera_agora_rtc_token(app, cert, "7d72365eb983485397e3e3f9d460bdda", "2882341273", 1, 600, 600, 1111111, 0,
+                                             &buf, buf.count, &n)
+            #expect(rc == TESSERA_OK && n <= need)
+            lengths.insert(n)
+        }
+        // The random salt does change the length: the bound is needed.
+        #expect(lengths.count > 1)
+    }
+
+    /// Packs content by hand (as Agora's AccessToken2.py does) and signs it
+    /// with the test certificate: what the builders here never make.
+    func handMade(_ services: (inout AgoraToken.Packer) -> Void, count: UInt16, trailing: [UInt8] = []) -> String {
+        let cert = Array("5CFd2fd1755d40ecb72977518be15d3b".utf8)
+        var content = [UInt8](repeating: 0, count: 4096)
+        let n = content.withUnsafeMutableBufferPointer { b -> Int in
+            var w = AgoraToken.Packer(b.baseAddress!)
+            w.u16(32)
+            let sig = w.p
+            w.p += 32
+            let info = w.p
+            Array("970CA35de60c44645bbae8a215061b33".utf8).withUnsafeBytes { w.string($0) }
+            w.u32(1000); w.u32(600); w.u32(9); w.u16(count)
+            services(&w)
+            for t in trailing { w.p[0] = t; w.p += 1 }
+            cert.withUnsafeBytes { c in
+                try! AgoraToken.sign(certificate: c, issuedAt: 1000, salt: 9, info: UnsafeRawBufferPointer(start: info, count: w.p - info),
+                                     into: sig)
+            }
+            return w.p - b.baseAddress!
+        }
+        var zipped = [UInt8](repeating: 0, count: Zlib.bound(n)!)
+        let z = content.withUnsafeBytes { c in zipped.withUnsafeMutableBytes { o in try! Zlib.compress(UnsafeRawBufferPointer(rebasing: c[0..<n]), into: o) } }
+        return "007" + Data(zipped[0..<z]).base64EncodedString()
+    }
+
+    @Test func describesEveryServiceAndRefusesBadPacking() throws {
+        let cert = "5CFd2fd1755d40ecb72977518be15d3b"
+        func str(_ w: inout AgoraToken.Packer, _ s: String) { Array(s.utf8).withUnsafeBytes { w.string($0) } }
+        func verify(_ t: String) -> (CInt, String) { callOut { tessera_agora_token_verify(cert, t, t.utf8.count, 1000, $0, $1, $2) } }
+        // RTM2 with resource permissions, then APaaS with role -1.
+        let token = handMade({ w in
+            w.u16(7); w.u16(1); w.u16(2); w.u32(600); str(&w, "room-1"); str(&w, "user-1"); w.u16(0xFFFF)
+            w.u16(8); w.u16(1); w.u16(1); w.u32(600); str(&w, "u")
+            w.u16(1); w.u16(0); w.u16(1); w.u16(1); w.u16(2); str(&w, "message-a"); str(&w, "message-b")
+        }, count: 2)
+        let (rc, json) = verify(token)
+        #expect(rc == TESSERA_OK)
+        #expect(json.hasSuffix(#""services":[{"type":7,"name":"apaas","roomUuid":"room-1","userUuid":"user-1","role":-1,"privileges":{"user":600}},{"type":8,"name":"rtm2","userId":"u","permissions":{"0":{"1":["message-a","message-b"]}},"privileges":{"login":600}}]}"#), "\(json)")
+        // Each packing error is TESSERA_E_MALFORMED, before any signature check.
+        #expect(verify(handMade({ w in w.u16(9); w.u16(0) }, count: 1)).0 == TESSERA_E_MALFORMED)
+        #expect(String(cString: tessera_last_error()).contains("unknown type 9"))
+        #expect(verify(handMade({ w in w.u16(4); w.u16(0) }, count: 1, trailing: [0])).0 == TESSERA_E_MALFORMED)
+        #expect(String(cString: tessera_last_error()).contains("after its last service"))
+        #expect(verify(handMade({ w in w.u16(2); w.u16(0); Array([0xC3, 0x28] as [UInt8]).withUnsafeBytes { w.string($0) } }, count: 1)).0 == TESSERA_E_MALFORMED)
+        #expect(String(cString: tessera_last_error()).contains("not UTF-8"))
+        #expect(verify(handMade({ w in w.u16(2); w.u16(3) }, count: 1)).0 == TESSERA_E_MALFORMED)
+        #expect(verify(handMade({ _ in }, count: 1)).0 == TESSERA_E_MALFORMED)
     }
 
     @Test func refusesCorruptTokens() {

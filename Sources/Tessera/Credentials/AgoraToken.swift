@@ -95,7 +95,7 @@ enum AgoraToken {
         try output.checkArguments()
         // Publisher: join, publish audio, video and data (ids 1-4); subscriber: join.
         let count: UInt16 = r == .publisher ? publishData : joinChannel
-        return try build(appId: app, certificate: cert, issuedAt: ts, expire: tokenExpire, salt: s,
+        return try build(appId: app, certificate: cert, issuedAt: ts, expire: tokenExpire, salt: s, randomSalt: salt == 0,
                          service: Service(type: rtc, privilegeCount: count, privilegeExpire: privilegeExpire, first: ch, second: acct),
                          output: output)
     }
@@ -108,14 +108,19 @@ enum AgoraToken {
         let user = try checkString(userId, "user_id", allowEmpty: false)
         let (ts, s) = try checkIssue(issuedAt, salt)
         try output.checkArguments()
-        return try build(appId: app, certificate: cert, issuedAt: ts, expire: expire, salt: s,
+        return try build(appId: app, certificate: cert, issuedAt: ts, expire: expire, salt: s, randomSalt: salt == 0,
                          service: Service(type: rtm, privilegeCount: login, privilegeExpire: expire, first: user, second: nil),
                          output: output)
     }
 
     /// Packs, signs, compresses and encodes one token with one service.
+    ///
+    /// With a salt drawn here, each call signs differently and the
+    /// compressed length varies by a few bytes, so a buffer too small is
+    /// told the most any such token can take (`maxLength(contentLength:)`):
+    /// a size query followed by a buffer of that size always succeeds.
     static func build(appId: UnsafeRawBufferPointer, certificate: UnsafeRawBufferPointer, issuedAt: UInt32, expire: UInt32,
-                      salt: UInt32, service: Service, output: Output) throws(TesseraError) -> Int {
+                      salt: UInt32, randomSalt: Bool, service: Service, output: Output) throws(TesseraError) -> Int {
         let infoLength = 2 + appId.count + 12 + 2 + service.packedLength
         let contentLength = 2 + 32 + infoLength
         guard let bound = Zlib.bound(contentLength) else { throw .argument("token content too large") }
@@ -147,7 +152,15 @@ enum AgoraToken {
             let n = try Zlib.compress(UnsafeRawBufferPointer(start: base, count: contentLength), into: zipped)
             guard let b64 = Base64.paddedEncodedLength(n) else { throw .argument("token too large") }
             let length = version.utf8CodeUnitCount + b64
-            let out = try output.reserve(length)
+            let out: UnsafeMutablePointer<UInt8>
+            do throws(TesseraError) {
+                out = try output.reserve(length)
+            } catch {
+                guard error.status == .bufferTooSmall && randomSalt else { throw error }
+                let most = version.utf8CodeUnitCount + (Base64.paddedEncodedLength(bound) ?? length)
+                throw TesseraError(.bufferTooSmall, "output needs up to \(most) bytes plus a NUL (the salt is random)",
+                                   needed: max(most, length))
+            }
             let end = Base64.encodeStandard(UnsafeRawBufferPointer(rebasing: zipped[0..<n]), to: Text.write(version, to: out))
             end[0] = 0
             return length

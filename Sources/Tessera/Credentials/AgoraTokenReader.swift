@@ -60,14 +60,17 @@ extension AgoraToken {
         }
         let encoded = UnsafeRawBufferPointer(rebasing: token[v...])
         let zippedCapacity = encoded.count / 4 * 3 + 3
-        return try withUnsafeTemporaryAllocation(byteCount: zippedCapacity + maxContent, alignment: 8) { scratch throws(TesseraError) -> Int in
+        // deflate compresses at most 1032:1, so no valid stream inflates to
+        // more than this; a stream that claims to is refused at the bound.
+        let contentCapacity = min(maxContent, zippedCapacity * 1032 + 64)
+        return try withUnsafeTemporaryAllocation(byteCount: zippedCapacity + contentCapacity, alignment: 8) { scratch throws(TesseraError) -> Int in
             guard let base = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw TesseraError(.noMemory, "no scratch memory") }
             guard let zn = Base64.decode(encoded, .standard, to: base, capacity: zippedCapacity) else {
                 throw .malformed("token is not standard base64 after \"007\"")
             }
             let content = base + zippedCapacity
             let n = try Zlib.inflate(UnsafeRawBufferPointer(start: base, count: zn),
-                                     into: UnsafeMutableRawBufferPointer(start: content, count: maxContent), what: "token")
+                                     into: UnsafeMutableRawBufferPointer(start: content, count: contentCapacity), what: "token")
             return try check(UnsafeRawBufferPointer(start: content, count: n), certificate: certificate, now: now, describe: output)
         }
     }
@@ -101,7 +104,9 @@ extension AgoraToken {
         }
         guard r.i == content.count else { throw .malformed("token has bytes after its last service") }
         let info = UnsafeRawBufferPointer(rebasing: content[infoStart...])
+        // The valid signature for content the caller chose: wiped once compared.
         var expected: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        defer { wipe(&expected) }
         let matches = try withUnsafeMutableBytes(of: &expected) { e throws(TesseraError) -> Bool in
             guard let ep = e.baseAddress else { throw TesseraError(.crypto, "internal error: scratch") }
             try sign(certificate: certificate, issuedAt: issuedAt, salt: salt, info: info, into: ep)

@@ -43,9 +43,14 @@ enum JanusToken {
         q = Text.write(",", to: q)
         q = Text.write(realm, to: q)
         for i in 0..<pluginCount {
+            // Read again: a name that changed since it was measured (the
+            // caller's own data race) must not write past the token.
+            let name = try plugin(i)
+            guard (q - out) + 1 + name.count <= dataLength else { throw .argument("a plugin name changed while in use") }
             q = Text.write(",", to: q)
-            q = Text.write(try plugin(i), to: q)
+            q = Text.write(name, to: q)
         }
+        guard q - out == dataLength else { throw .argument("a plugin name changed while in use") }
         let data = UnsafeRawBufferPointer(start: out, count: q - out)
         q = Text.write(":", to: q)
         guard HMACKey.encodeStandardMAC(hash: .sha1, secret: secret, data, to: q) else {
