@@ -1,6 +1,6 @@
 /*
  * auth-server: the auth server a real-time communication platform's customer
- * runs, for all five seed platforms, on Tessera.
+ * runs, for all five seed platforms and eleven more, on Tessera.
  *
  *   auth-server --port PORT --config FILE
  *
@@ -22,6 +22,12 @@
  *   GET  /sceenic/sessions/:tokenId         the same token again
  *   GET  /sk-api/v1/devices                 Skykit API, RS256 bearer token
  *   GET  /turn/credentials?username=U       coturn use-auth-secret credentials
+ *   GET  /agora/rtc-token?channel=C[&uid=N|&account=A][&role=R]   Agora AccessToken2
+ *   GET  /agora/rtm-token?userId=U          Agora RTM AccessToken2
+ *   GET  /trtc/usersig?userId=U             Tencent TRTC / IM UserSig
+ *   GET  /janus/token                       Janus signed token for the configured plugins
+ *   GET  /<platform>/token?…                livekit, twilio, vonage, zoom, jaas, stream,
+ *                                           100ms, daily: the platform's JWT
  *   GET  /verify                            Bearer JWT check (nginx auth_request)
  *   GET  /                                  a SkyWay-style client page
  */
@@ -257,11 +263,23 @@ static void load_platform(struct jwt_platform *pl, json_t *sec) {
       snprintf(kid, sizeof kid, "%s/%s", config_string(sec, pl->name, pl->kid_prefix),
                config_string(sec, pl->name, pl->kid_suffix));
     check(tessera_key_new_pem(pl->alg, pem, len, pl->kid_prefix ? kid : NULL, &pl->signing), pl->name);
+    explicit_bzero(pem, len);
     free(pem);
   }
   for (size_t i = 0; i < 4 && pl->fixed[i][0]; i++)
     pl->params[pl->nparams++] = param(pl->fixed[i][1], config_string(sec, pl->name, pl->fixed[i][0]));
   for (size_t i = 0; i < 2 && pl->always[i]; i++) pl->params[pl->nparams++] = strdup(pl->always[i]);
+  {
+    /* The configuration's part checked now: the key's algorithm, its kid
+     * and the lifetime (TESSERA_E_ARGUMENT is what the probe lacks: the
+     * request's parameters). */
+    char probe[64];
+    size_t n = 0;
+    int rc = tessera_platform_token(pl->signing, pl->name, (const char *const *)pl->params, pl->nparams, tessera_now(),
+                                    pl->ttl, probe, sizeof probe, &n);
+    if (rc != TESSERA_OK && rc != TESSERA_E_BUFFER_TOO_SMALL && rc != TESSERA_E_ARGUMENT)
+      die("config: %s: %s (%s)", pl->name, tessera_strerror(rc), tessera_last_error());
+  }
 }
 
 static void load_config(const char *path) {
@@ -355,6 +373,12 @@ static void load_config(const char *path) {
     cfg.agora_certificate = strdup(config_string(sec, "agora", "appCertificate"));
     if (expire <= 0 || expire > 86400) die("config: agora.expire must be 1-86400");
     cfg.agora_expire = (uint32_t)expire;
+    {
+      char probe[512];
+      size_t n = 0;
+      check(tessera_agora_rtm_token(cfg.agora_app_id, cfg.agora_certificate, "probe", 1, 0, 1, probe, sizeof probe, &n),
+            "config: agora (appId and appCertificate: 32 hex characters each)");
+    }
   }
   if ((sec = json_object_get(root, "trtc"))) {
     json_int_t app = json_integer_value(json_object_get(sec, "sdkAppId"));
@@ -364,6 +388,12 @@ static void load_config(const char *path) {
     cfg.trtc_app_id = (uint64_t)app;
     cfg.trtc_key = strdup(config_string(sec, "trtc", "secretKey"));
     cfg.trtc_expire = (uint32_t)expire;
+    {
+      char probe[512];
+      size_t n = 0;
+      check(tessera_trtc_usersig(cfg.trtc_app_id, cfg.trtc_key, strlen(cfg.trtc_key), "probe", cfg.trtc_expire, 0, probe,
+                                 sizeof probe, &n), "config: trtc");
+    }
   }
   if ((sec = json_object_get(root, "janus"))) {
     json_int_t ttl = json_integer_value(json_object_get(sec, "ttl"));
@@ -375,6 +405,14 @@ static void load_config(const char *path) {
       die("config: janus.plugins must be an array of at most 16 plugin names");
     for (size_t i = 0; i < json_array_size(cfg.janus_plugins); i++)
       if (!json_is_string(json_array_get(cfg.janus_plugins, i))) die("config: janus.plugins must hold strings");
+    {
+      const char *plugins[16];
+      char probe[2048];
+      size_t count = json_array_size(cfg.janus_plugins), n = 0;
+      for (size_t i = 0; i < count; i++) plugins[i] = json_string_value(json_array_get(cfg.janus_plugins, i));
+      check(tessera_janus_token(cfg.janus_secret, strlen(cfg.janus_secret), 0, plugins, count, probe, sizeof probe, &n),
+            "config: janus (plugin names: no ',' or ':')");
+    }
   }
   for (size_t i = 0; i < PLATFORM_COUNT; i++)
     if ((sec = json_object_get(root, platforms[i].name))) load_platform(&platforms[i], sec);
@@ -719,10 +757,15 @@ static struct reply turn_credentials(struct MHD_Connection *c) {
                                    (json_int_t)cfg.turn_ttl, "uris", cfg.turn_uris));
 }
 
-/* A library refusal of the caller's input is theirs (400); anything else ours. */
+/* The configuration is checked at start-up (a probe token each), and each
+ * request's input is bounded before the call: what the library refuses now
+ * is the request's (400), but for running out of memory or OpenSSL (500). */
 static struct reply platform_error(int rc) {
-  return tessera_error_reply(rc == TESSERA_E_ARGUMENT || rc == TESSERA_E_LIFETIME ? 400 : 500, rc);
+  return tessera_error_reply(rc == TESSERA_E_NOMEM || rc == TESSERA_E_CRYPTO ? 500 : 400, rc);
 }
+
+/* Whether a query value is 1 to max bytes. */
+static int sized(const char *s, size_t max) { return s && *s && strlen(s) <= max; }
 
 /* GET /agora/rtc-token?channel=C[&uid=N|&account=A][&role=publisher|subscriber] */
 static struct reply agora_rtc_token(struct MHD_Connection *c) {
@@ -734,18 +777,29 @@ static struct reply agora_rtc_token(struct MHD_Connection *c) {
   size_t n = 0;
   int r, rc;
   if (!cfg.agora_app_id) return error_reply(404, "Agora is not configured");
-  if (!channel || !*channel) return error_reply(400, "channel is required");
+  char digits[24];
+  /* Agora's own limits: a channel name under 64 bytes, a user account of at
+   * most 255. */
+  if (!sized(channel, 63)) return error_reply(400, "channel is required (at most 63 bytes)");
   if (uid && account) return error_reply(400, "give uid or account, not both");
+  if (account && strlen(account) > 255) return error_reply(400, "account is at most 255 bytes");
   if (uid && (!*uid || strspn(uid, "0123456789") != strlen(uid) || strlen(uid) > 10 || strtoull(uid, NULL, 10) > UINT32_MAX))
     return error_reply(400, "uid must be a 32-bit unsigned integer");
-  if (uid && strtoull(uid, NULL, 10) == 0) uid = ""; /* uid 0: any user, packed as "" as Agora's builders do */
+  if (uid) {
+    /* uid 0 is any user, packed as "" as Agora's builders do; others as
+     * their decimal digits (no leading zeros). */
+    unsigned long long v = strtoull(uid, NULL, 10);
+    if (v == 0) digits[0] = 0;
+    else snprintf(digits, sizeof digits, "%llu", v);
+    uid = digits;
+  }
   if (!role || !strcmp(role, "publisher")) r = TESSERA_AGORA_ROLE_PUBLISHER;
   else if (!strcmp(role, "subscriber")) r = TESSERA_AGORA_ROLE_SUBSCRIBER;
   else return error_reply(400, "role must be publisher or subscriber");
   rc = tessera_agora_rtc_token(cfg.agora_app_id, cfg.agora_certificate, channel, uid ? uid : account ? account : "", r,
                                cfg.agora_expire, cfg.agora_expire, tessera_now(), 0, token, sizeof token, &n);
   if (rc != TESSERA_OK) return platform_error(rc);
-  return json_reply(200, json_pack("{s:s, s:s, s:i}", "token", token, "appId", cfg.agora_app_id, "expire",
+  return json_reply(200, json_pack("{s:s, s:s, s:I}", "token", token, "appId", cfg.agora_app_id, "expire",
                                    (json_int_t)cfg.agora_expire));
 }
 
@@ -756,11 +810,11 @@ static struct reply agora_rtm_token(struct MHD_Connection *c) {
   size_t n = 0;
   int rc;
   if (!cfg.agora_app_id) return error_reply(404, "Agora is not configured");
-  if (!user || !*user) return error_reply(400, "userId is required");
+  if (!sized(user, 64)) return error_reply(400, "userId is required (at most 64 bytes)");
   rc = tessera_agora_rtm_token(cfg.agora_app_id, cfg.agora_certificate, user, cfg.agora_expire, tessera_now(), 0, token,
                                sizeof token, &n);
   if (rc != TESSERA_OK) return platform_error(rc);
-  return json_reply(200, json_pack("{s:s, s:s, s:i}", "token", token, "appId", cfg.agora_app_id, "expire",
+  return json_reply(200, json_pack("{s:s, s:s, s:I}", "token", token, "appId", cfg.agora_app_id, "expire",
                                    (json_int_t)cfg.agora_expire));
 }
 
@@ -771,11 +825,12 @@ static struct reply trtc_usersig(struct MHD_Connection *c) {
   size_t n = 0;
   int rc;
   if (!cfg.trtc_key) return error_reply(404, "TRTC is not configured");
-  if (!user || !*user) return error_reply(400, "userId is required");
+  /* Tencent's limit on a user id. */
+  if (!sized(user, 32)) return error_reply(400, "userId is required (at most 32 bytes)");
   rc = tessera_trtc_usersig(cfg.trtc_app_id, cfg.trtc_key, strlen(cfg.trtc_key), user, cfg.trtc_expire, tessera_now(), sig,
                             sizeof sig, &n);
   if (rc != TESSERA_OK) return platform_error(rc);
-  return json_reply(200, json_pack("{s:I, s:s, s:s, s:i}", "sdkAppId", (json_int_t)cfg.trtc_app_id, "userId", user,
+  return json_reply(200, json_pack("{s:I, s:s, s:s, s:I}", "sdkAppId", (json_int_t)cfg.trtc_app_id, "userId", user,
                                    "userSig", sig, "expire", (json_int_t)cfg.trtc_expire));
 }
 
@@ -805,14 +860,21 @@ static struct reply platform_token(struct MHD_Connection *c, struct jwt_platform
   for (size_t i = 0; i < pl->nparams; i++) params[count++] = pl->params[i];
   for (size_t i = 0; i < 8 && pl->query[i][0]; i++) {
     const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, pl->query[i][0]);
+    if (v && strlen(v) > 4096) {
+      for (size_t k = 0; k < nowned; k++) free(owned[k]);
+      return error_reply(400, "a query argument is over 4096 bytes");
+    }
     if (v) params[count++] = owned[nowned++] = param(pl->query[i][1], v);
   }
-  token = malloc(TESSERA_TOKEN_MAX);
+  token = malloc(TESSERA_TOKEN_MAX + 1);
   if (!token) {
     r = error_reply(500, "out of memory");
   } else {
-    rc = tessera_platform_token(pl->signing, pl->name, params, count, tessera_now(), pl->ttl, token, TESSERA_TOKEN_MAX, &n);
-    r = rc == TESSERA_OK ? json_reply(200, json_pack("{s:s}", "token", token)) : platform_error(rc);
+    rc = tessera_platform_token(pl->signing, pl->name, params, count, tessera_now(), pl->ttl, token, TESSERA_TOKEN_MAX + 1,
+                                &n);
+    /* The configuration was checked at start-up: what fails now is the request's. */
+    r = rc == TESSERA_OK ? json_reply(200, json_pack("{s:s}", "token", token))
+                         : tessera_error_reply(rc == TESSERA_E_NOMEM || rc == TESSERA_E_CRYPTO ? 500 : 400, rc);
   }
   free(token);
   for (size_t i = 0; i < nowned; i++) free(owned[i]);

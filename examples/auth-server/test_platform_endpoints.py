@@ -138,6 +138,15 @@ def main():
     check("agora rtm: login privilege for the user", ok, r.text)
     check("agora: missing channel 400", s.get(base + "/agora/rtc-token").status_code == 400)
     check("agora: bad uid 400", s.get(base + "/agora/rtc-token", params={"channel": "c", "uid": "-1"}).status_code == 400)
+    r = s.get(base + "/agora/rtc-token", params={"channel": "c", "uid": "0042"})
+    check("agora: uid 0042 packs as 42", r.status_code == 200 and agora_parse(r.json()["token"], CERT)[4][0][2] == ["c", "42"],
+          r.text)
+    check("agora: a 64-byte channel is 400 (Agora's limit is 63)",
+          s.get(base + "/agora/rtc-token", params={"channel": "x" * 64}).status_code == 400)
+    check("trtc: a 33-byte userId is 400 (Tencent's limit is 32)",
+          s.get(base + "/trtc/usersig", params={"userId": "u" * 33}).status_code == 400)
+    check("a huge query argument is 400, not 500",
+          s.get(base + "/stream/token", params={"userId": "x" * 5000}).status_code == 400)
     check("agora: bad role 400",
           s.get(base + "/agora/rtc-token", params={"channel": "c", "role": "admin"}).status_code == 400)
 
@@ -205,6 +214,18 @@ def main():
           and c["o"] is True, r.text)
     check("wrong method 405", s.post(base + "/stream/token").status_code == 405)
     server.stop()
+
+    # A bad configuration stops the server at start-up, with the reason.
+    for name, section in [("agora", {"appId": "not hex", "appCertificate": CERT, "expire": 60}),
+                          ("zoom", {"sdkKey": "k", "sdkSecret": S["zoom"], "ttl": 60}),
+                          ("janus", {"tokenAuthSecret": "s", "ttl": 60, "plugins": ["a,b"]})]:
+        bad = os.path.join(tmp, f"bad-{name}.json")
+        with open(bad, "w") as f:
+            json.dump({"database": os.path.join(tmp, "bad.db"), name: section}, f)
+        import subprocess
+        run = subprocess.run([binary, "--port", "1", "--config", bad], capture_output=True, text=True, timeout=10)
+        check(f"config: a bad {name} section stops the server with its reason",
+              run.returncode != 0 and name in run.stderr, run.stderr)
 
     # No platform sections: each endpoint answers 404.
     bare = os.path.join(tmp, "bare.json")

@@ -24,12 +24,26 @@ struct TokenCommand: ParsableCommand {
     )
 }
 
-/// An Agora app certificate file: 32 hex characters, a final newline allowed.
-func readCertificate(_ path: String) throws -> String {
-    let file = try readFile(path, what: "certificate file", limit: 4096)
-    var text = String(decoding: file.contents, as: UTF8.self)
-    while text.last == "\n" || text.last == "\r" { text.removeLast() }
-    return text
+/// An Agora app certificate file: 32 hex characters, a final newline
+/// allowed. Kept in wiped memory (Secret) as a C string, never copied into
+/// a Swift String.
+final class Certificate {
+    private let file: Secret
+    private let text: Secret
+
+    init(_ path: String) throws {
+        file = try readFile(path, what: "certificate file", limit: 4096)
+        var n = file.count
+        while n > 0 && (file.contents[n - 1] == 0x0A || file.contents[n - 1] == 0x0D) { n -= 1 }
+        text = Secret(copying: UnsafeRawBufferPointer(rebasing: file.contents[0..<n]))
+        var nul: UInt8 = 0
+        withUnsafeBytes(of: &nul) { text.append($0) }
+    }
+
+    /// The certificate as a NUL-terminated C string, for the call's duration.
+    func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        try body(text.contents.baseAddress!.assumingMemoryBound(to: CChar.self))
+    }
 }
 
 struct AgoraRTC: ParsableCommand {
@@ -50,11 +64,13 @@ struct AgoraRTC: ParsableCommand {
 
     func run() throws {
         guard role == "publisher" || role == "subscriber" else { throw ValidationError("--role is publisher or subscriber") }
-        let cert = try readCertificate(certificateFile)
+        let certificate = try Certificate(certificateFile)
         let r = role == "publisher" ? TESSERA_AGORA_ROLE_PUBLISHER : TESSERA_AGORA_ROLE_SUBSCRIBER
-        print(try output("agora-rtc") { out, cap, len in
-            tessera_agora_rtc_token(appId, cert, channel, account, r, expire, privilegeExpire, issuedAt ?? tessera_now(), salt,
-                                    out, cap, len)
+        let at = issuedAt ?? tessera_now()
+        print(try certificate.withCString { cert in
+            try output("agora-rtc") { out, cap, len in
+                tessera_agora_rtc_token(appId, cert, channel, account, r, expire, privilegeExpire, at, salt, out, cap, len)
+            }
         })
     }
 }
@@ -72,9 +88,12 @@ struct AgoraRTM: ParsableCommand {
     @Option(help: "The salt (default: random).") var salt: UInt32 = 0
 
     func run() throws {
-        let cert = try readCertificate(certificateFile)
-        print(try output("agora-rtm") { out, cap, len in
-            tessera_agora_rtm_token(appId, cert, user, expire, issuedAt ?? tessera_now(), salt, out, cap, len)
+        let certificate = try Certificate(certificateFile)
+        let at = issuedAt ?? tessera_now()
+        print(try certificate.withCString { cert in
+            try output("agora-rtm") { out, cap, len in
+                tessera_agora_rtm_token(appId, cert, user, expire, at, salt, out, cap, len)
+            }
         })
     }
 }
@@ -206,17 +225,20 @@ struct VerifyAgora: ParsableCommand {
     @Argument(help: "The token.") var token: String
 
     func run() throws {
-        let cert = try readCertificate(certificateFile)
+        let certificate = try Certificate(certificateFile)
         let at = now ?? tessera_now()
-        // json_out NULL with json_cap 0 checks the token and reports the
-        // description's length (not TESSERA_E_BUFFER_TOO_SMALL).
-        var needed = 0
-        try require(tessera_agora_token_verify(cert, token, token.utf8.count, at, nil, 0, &needed), "verify-agora")
-        var buffer = [CChar](repeating: 0, count: needed + 1)
+        var buffer: [CChar] = []
         var length = 0
-        try buffer.withUnsafeMutableBufferPointer { out in
-            try require(tessera_agora_token_verify(cert, token, token.utf8.count, at, out.baseAddress, out.count, &length),
-                        "verify-agora")
+        try certificate.withCString { cert in
+            // json_out NULL with json_cap 0 checks the token and reports the
+            // description's length (not TESSERA_E_BUFFER_TOO_SMALL).
+            var needed = 0
+            try require(tessera_agora_token_verify(cert, token, token.utf8.count, at, nil, 0, &needed), "verify-agora")
+            buffer = [CChar](repeating: 0, count: needed + 1)
+            try buffer.withUnsafeMutableBufferPointer { out in
+                try require(tessera_agora_token_verify(cert, token, token.utf8.count, at, out.baseAddress, out.count, &length),
+                            "verify-agora")
+            }
         }
         print(String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
@@ -225,7 +247,7 @@ struct VerifyAgora: ParsableCommand {
 struct VerifyTRTC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-trtc",
-        abstract: "Check a Tencent UserSig; print what it holds (JSON).")
+        abstract: "Check a Tencent UserSig for a user and app; print them (JSON) when it verifies.")
 
     @Option(name: .customLong("sdk-app-id"), help: "The SDKAppID.") var sdkAppId: UInt64
     @Option(name: .customLong("key-file"), help: ArgumentHelp("The secret key.", valueName: "file")) var keyFile: String
@@ -260,7 +282,7 @@ struct VerifyJanus: ParsableCommand {
         // Verified: "<expiry>,janus[,<plugin>…]:<mac>".
         let fields = token.split(separator: ":", maxSplits: 1)[0].split(separator: ",", omittingEmptySubsequences: false)
         let plugins = fields.dropFirst(2).map { jsonString(String($0)) }.joined(separator: ",")
-        print("{\"expiry\":\(fields[0]),\"plugins\":[\(plugins)]}")
+        print("{\"expiry\":\(Int64(fields[0]) ?? 0),\"plugins\":[\(plugins)]}")
     }
 }
 
