@@ -58,30 +58,37 @@ const char kHeaderHS256[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
   std::exit(1);
 }
 
-// ---- base64url, hand-written for the C floors -------------------------------
+// ---- base64, hand-written for the C floors ---------------------------------
 const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const char kStd64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-char *b64url(const unsigned char *s, size_t n, char *o) {
+// `n` bytes in alphabet `t`, padded with '=' when `pad`; returns the end.
+char *b64(const unsigned char *s, size_t n, char *o, const char *t, bool pad) {
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {
     unsigned v = s[i] << 16 | s[i + 1] << 8 | s[i + 2];
-    *o++ = kB64[v >> 18];
-    *o++ = kB64[v >> 12 & 63];
-    *o++ = kB64[v >> 6 & 63];
-    *o++ = kB64[v & 63];
+    *o++ = t[v >> 18];
+    *o++ = t[v >> 12 & 63];
+    *o++ = t[v >> 6 & 63];
+    *o++ = t[v & 63];
   }
   if (n - i == 1) {
     unsigned v = s[i] << 16;
-    *o++ = kB64[v >> 18];
-    *o++ = kB64[v >> 12 & 63];
+    *o++ = t[v >> 18];
+    *o++ = t[v >> 12 & 63];
+    if (pad) *o++ = '=', *o++ = '=';
   } else if (n - i == 2) {
     unsigned v = s[i] << 16 | s[i + 1] << 8;
-    *o++ = kB64[v >> 18];
-    *o++ = kB64[v >> 12 & 63];
-    *o++ = kB64[v >> 6 & 63];
+    *o++ = t[v >> 18];
+    *o++ = t[v >> 12 & 63];
+    *o++ = t[v >> 6 & 63];
+    if (pad) *o++ = '=';
   }
   return o;
 }
+
+char *b64url(const unsigned char *s, size_t n, char *o) { return b64(s, n, o, kB64, false); }
+char *b64std(const unsigned char *s, size_t n, char *o) { return b64(s, n, o, kStd64, true); }
 
 // ---- shared fixtures ---------------------------------------------------------
 struct Fixtures {
@@ -312,32 +319,6 @@ void bm_tessera_credential_sign(benchmark::State &st) {
 const char kAgoraApp[] = "970CA35de60c44645bbae8a215061b33", kAgoraCert[] = "5CFd2fd1755d40ecb72977518be15d3b",
            kAgoraChannel[] = "7d72365eb983485397e3e3f9d460bdda", kAgoraUid[] = "2882341273";
 const char kTrtcKey[] = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
-const char kStd64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *b64std(const unsigned char *s, size_t n, char *o) {
-  size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    unsigned v = s[i] << 16 | s[i + 1] << 8 | s[i + 2];
-    *o++ = kStd64[v >> 18];
-    *o++ = kStd64[v >> 12 & 63];
-    *o++ = kStd64[v >> 6 & 63];
-    *o++ = kStd64[v & 63];
-  }
-  if (n - i == 1) {
-    unsigned v = s[i] << 16;
-    *o++ = kStd64[v >> 18];
-    *o++ = kStd64[v >> 12 & 63];
-    *o++ = '=';
-    *o++ = '=';
-  } else if (n - i == 2) {
-    unsigned v = s[i] << 16 | s[i + 1] << 8;
-    *o++ = kStd64[v >> 18];
-    *o++ = kStd64[v >> 12 & 63];
-    *o++ = kStd64[v >> 6 & 63];
-    *o++ = '=';
-  }
-  return o;
-}
 
 // A deflate stream per thread, reset for each token.
 size_t deflate_reused(const unsigned char *in, size_t n, unsigned char *out, size_t cap) {

@@ -59,19 +59,8 @@ extension AgoraToken {
             throw .malformed("not an AccessToken2: it does not start with \"007\"")
         }
         let encoded = UnsafeRawBufferPointer(rebasing: token[v...])
-        let zippedCapacity = encoded.count / 4 * 3 + 3
-        // deflate compresses at most 1032:1, so no valid stream inflates to
-        // more than this; a stream that claims to is refused at the bound.
-        let contentCapacity = min(maxContent, zippedCapacity * 1032 + 64)
-        return try withUnsafeTemporaryAllocation(byteCount: zippedCapacity + contentCapacity, alignment: 8) { scratch throws(TesseraError) -> Int in
-            guard let base = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw TesseraError(.noMemory, "no scratch memory") }
-            guard let zn = Base64.decode(encoded, .standard, to: base, capacity: zippedCapacity) else {
-                throw .malformed("token is not standard base64 after \"007\"")
-            }
-            let content = base + zippedCapacity
-            let n = try Zlib.inflate(UnsafeRawBufferPointer(start: base, count: zn),
-                                     into: UnsafeMutableRawBufferPointer(start: content, count: contentCapacity), what: "token")
-            return try check(UnsafeRawBufferPointer(start: content, count: n), certificate: certificate, now: now, describe: output)
+        return try Zlib.withInflatedBase64(encoded, .standard, limit: maxContent, what: "token") { content throws(TesseraError) -> Int in
+            try check(content, certificate: certificate, now: now, describe: output)
         }
     }
 

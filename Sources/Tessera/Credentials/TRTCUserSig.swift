@@ -113,18 +113,10 @@ enum TRTCUserSig {
                        usersig: UnsafeRawBufferPointer, now: Int64) throws(TesseraError) {
         let id = try checkArguments(sdkAppId: sdkAppId, key: key, userId: userId)
         guard usersig.count <= CompactJWS.maxLength else { throw .malformed("UserSig is longer than \(CompactJWS.maxLength) bytes") }
-        let decodedCapacity = usersig.count / 4 * 3 + 3
-        try withUnsafeTemporaryAllocation(byteCount: decodedCapacity + maxInflated, alignment: 8) { scratch throws(TesseraError) in
-            guard let base = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw TesseraError(.noMemory, "no scratch memory") }
-            guard let zn = Base64.decode(usersig, .tencent, to: base, capacity: decodedCapacity) else {
-                throw .malformed("UserSig is not base64 in Tencent's alphabet")
-            }
-            let json = base + decodedCapacity
-            let n = try Zlib.inflate(UnsafeRawBufferPointer(start: base, count: zn),
-                                     into: UnsafeMutableRawBufferPointer(start: json, count: maxInflated), what: "UserSig")
-            let doc = UnsafeRawBufferPointer(start: json, count: n)
+        try Zlib.withInflatedBase64(usersig, .tencent, limit: maxInflated, what: "UserSig") { doc throws(TesseraError) in
             _ = try JSONChecker.checkObject(doc, label: "UserSig")
-            try check(document: json, n, sdkAppId: Int64(sdkAppId), key: key, userId: id, now: now)
+            guard let json = doc.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw .malformed("UserSig is empty") }
+            try check(document: json, doc.count, sdkAppId: Int64(sdkAppId), key: key, userId: id, now: now)
         }
     }
 
