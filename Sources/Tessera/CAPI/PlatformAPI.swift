@@ -16,15 +16,13 @@ public func tessera_platform_token(_ key: OpaquePointer!, _ platform: UnsafePoin
             }
             guard params != nil || paramCount == 0 else { throw .argument("params is NULL but param_count is not 0") }
             guard paramCount >= 0, paramCount <= 256 else { throw .argument("param_count is over 256") }
-            var pairs: [UnsafeRawBufferPointer] = []
-            for i in 0..<paramCount {
+            try output.checkArguments()
+            return try profile.sign(key: k, count: paramCount, pair: { (i: Int) throws(TesseraError) -> UnsafeRawBufferPointer in
                 guard let p = try optionalCString(params[i], limit: CompactJWS.maxLength, "a parameter") else {
                     throw .argument("params[\(i)] is NULL")
                 }
-                pairs.append(p)
-            }
-            try output.checkArguments()
-            return try profile.sign(key: k, pairs: pairs, now: now, ttl: ttl, output: output)
+                return p
+            }, now: now, ttl: ttl, output: output)
         }
     }
 }

@@ -8,10 +8,18 @@
 /// mints any platform's token with one call and no JSON of its own, and the
 /// CLI and the auth server share one implementation.
 ///
+/// Nothing is copied or allocated: parameters are borrowed from the caller,
+/// and the claims are written twice by the profile, once to measure them and
+/// once into scratch memory of that size (on the stack for ordinary tokens).
+///
 /// The profiles themselves, each beside the vendor document it follows, are
 /// in JWTProfiles.swift.
 struct JWTProfile: Sendable {
     enum Kind: Sendable { case string, integer, boolean, list }
+
+    /// Parameters that together make one nested object (written only when
+    /// one of them is given).
+    enum Group: Sendable { case none, video, user, features }
 
     struct Param: Sendable {
         let name: StaticString
@@ -19,8 +27,9 @@ struct JWTProfile: Sendable {
         let required: Bool
         /// For strings: the values allowed (empty: any).
         var choices: [StaticString] = []
-        /// For strings: the longest value allowed in bytes (0: the token limit).
+        /// For strings: the longest value allowed in bytes (0: no limit but the token's).
         var maxLength = 0
+        var group: Group = .none
     }
 
     let name: StaticString
@@ -35,6 +44,7 @@ struct JWTProfile: Sendable {
     let header: StaticString?
     /// Whether the key must carry a kid (JaaS: "<AppID>/<key id>").
     var needsKid = false
+    /// Writes the claims' members (run twice: see the type's comment).
     let claims: @Sendable (Values, Times, inout ClaimsWriter) throws(TesseraError) -> Void
 
     /// The times a profile writes: now, and exp when the token has one.
@@ -44,42 +54,39 @@ struct JWTProfile: Sendable {
         let key: Key
     }
 
-    /// A call's parameters, checked against the profile.
+    static func bytes(_ s: StaticString) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+    }
+
+    /// A call's parameters, checked against the profile: for each of the
+    /// profile's parameters, the caller's value (borrowed) or nil.
     struct Values {
-        private var entries: [(name: String, value: [UInt8])] = []
+        let profile: JWTProfile
+        let slots: UnsafeMutableBufferPointer<UnsafeRawBufferPointer?>
 
-        init(profile: JWTProfile, pairs: [UnsafeRawBufferPointer]) throws(TesseraError) {
-            for pair in pairs {
-                guard let eq = pair.firstIndex(of: UInt8(ascii: "=")), eq > 0 else {
-                    throw .argument("a parameter is not name=value")
-                }
-                let name = String(decoding: pair[0..<eq], as: UTF8.self)
-                let value = Array(pair[(eq + 1)...])
-                guard let spec = profile.params.first(where: { String(describing: $0.name) == name }) else {
-                    throw .argument("\(profile.name) has no parameter \"\(name.prefix(64))\"")
-                }
-                guard !entries.contains(where: { $0.name == name }) else { throw .argument("parameter \(name) is given twice") }
-                try JWTProfile.check(spec, value)
-                entries.append((name, value))
-            }
-            for spec in profile.params where spec.required && !has(String(describing: spec.name)) {
-                throw .argument("\(profile.name) needs the parameter \(spec.name)")
-            }
+        func index(_ name: StaticString) -> Int? {
+            profile.params.firstIndex { $0.name.utf8CodeUnitCount == name.utf8CodeUnitCount && bytes($0.name).elementsEqual(bytes(name)) }
         }
 
-        func has(_ name: String) -> Bool { entries.contains { $0.name == name } }
-
-        func string(_ name: String) -> [UInt8]? { entries.first { $0.name == name }?.value }
-
-        func integer(_ name: String) -> Int64? {
-            string(name).flatMap { v in v.withUnsafeBytes { JWTProfile.parseInteger($0) } }
+        func string(_ name: StaticString) -> UnsafeRawBufferPointer? {
+            guard let i = index(name) else { return nil }
+            return slots[i]
         }
 
-        func boolean(_ name: String) -> Bool? { string(name).map { $0 == Array("true".utf8) } }
+        func has(_ name: StaticString) -> Bool { string(name) != nil }
 
-        func list(_ name: String) -> [[UInt8]]? {
-            string(name).map { $0.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map(Array.init) }
+        /// Whether any parameter of `group` is given.
+        func has(_ group: Group) -> Bool {
+            profile.params.indices.contains { profile.params[$0].group == group && slots[$0] != nil }
         }
+
+        func equals(_ name: StaticString, _ literal: StaticString) -> Bool {
+            string(name).map { $0.elementsEqual(bytes(literal)) } ?? false
+        }
+
+        func integer(_ name: StaticString) -> Int64? { string(name).flatMap { JWTProfile.parseInteger($0) } }
+
+        func boolean(_ name: StaticString) -> Bool? { string(name).map { $0.elementsEqual(bytes("true")) } }
     }
 
     /// An optional leading '-' then 1-19 digits, within Int64.
@@ -90,127 +97,197 @@ struct JWTProfile: Sendable {
         return Text.parseDecimal(v)
     }
 
-    static func check(_ spec: Param, _ value: [UInt8]) throws(TesseraError) {
-        let ok: Bool = value.withUnsafeBytes { v in
-            switch spec.kind {
-            case .integer: return parseInteger(v) != nil
-            case .boolean: return value == Array("true".utf8) || value == Array("false".utf8)
-            case .string, .list:
-                guard UTF8Check.firstInvalid(v) == nil else { return false }
-                if spec.kind == .list && value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-                    return false
+    /// Whether `value` has the form `spec` asks for.
+    static func valid(_ spec: Param, _ value: UnsafeRawBufferPointer) -> Bool {
+        switch spec.kind {
+        case .integer: return parseInteger(value) != nil
+        case .boolean: return value.elementsEqual(bytes("true")) || value.elementsEqual(bytes("false"))
+        case .string, .list:
+            guard UTF8Check.firstInvalid(value) == nil else { return false }
+            if spec.kind == .list {
+                // Non-empty items: no empty value, no leading, trailing or doubled comma.
+                var previous = UInt8(ascii: ",")
+                for c in value {
+                    if c == UInt8(ascii: ",") && previous == UInt8(ascii: ",") { return false }
+                    previous = c
                 }
-                if spec.maxLength > 0 && value.count > spec.maxLength { return false }
-                return spec.choices.isEmpty || spec.choices.contains { c in
-                    value.elementsEqual(UnsafeRawBufferPointer(start: c.utf8Start, count: c.utf8CodeUnitCount))
-                }
+                if previous == UInt8(ascii: ",") { return false }
             }
-        }
-        guard ok else {
-            let expected: String
-            switch spec.kind {
-            case .integer: expected = "an integer"
-            case .boolean: expected = "true or false"
-            case .list: expected = "a comma-separated list of non-empty UTF-8 strings"
-            case .string:
-                expected = !spec.choices.isEmpty ? "one of " + spec.choices.map { String(describing: $0) }.joined(separator: ", ")
-                    : spec.maxLength > 0 ? "UTF-8 text of at most \(spec.maxLength) bytes" : "UTF-8 text"
-            }
-            throw .argument("parameter \(spec.name) must be \(expected)")
+            if spec.maxLength > 0 && value.count > spec.maxLength { return false }
+            return spec.choices.isEmpty || spec.choices.contains { value.elementsEqual(bytes($0)) }
         }
     }
 
-    /// Builds and signs the token.
-    func sign(key: Key, pairs: [UnsafeRawBufferPointer], now: Int64, ttl: UInt32, output: Output) throws(TesseraError) -> Int {
+    static func expected(_ spec: Param) -> String {
+        switch spec.kind {
+        case .integer: return "an integer"
+        case .boolean: return "true or false"
+        case .list: return "a comma-separated list of non-empty UTF-8 strings"
+        case .string:
+            return !spec.choices.isEmpty ? "one of " + spec.choices.map { String(describing: $0) }.joined(separator: ", ")
+                : spec.maxLength > 0 ? "UTF-8 text of at most \(spec.maxLength) bytes" : "UTF-8 text"
+        }
+    }
+
+    /// Builds and signs the token. `pair(i)` is the i-th of `count`
+    /// "name=value" parameters.
+    func sign(key: Key, count: Int, pair: (Int) throws(TesseraError) -> UnsafeRawBufferPointer,
+              now: Int64, ttl: UInt32, output: Output) throws(TesseraError) -> Int {
         guard algorithms.contains(key.algorithm) else {
             throw .algorithm("\(name) tokens are \(algorithms.map(\.name).joined(separator: " or ")), not \(key.algorithm.name)")
         }
         if needsKid && key.kid == nil { throw .key("\(name) tokens need the key's kid (see the profile's documentation)") }
         guard now >= 0 else { throw .argument("now is negative") }
         let lifetime = ttl != 0 ? ttl : defaultTTL
-        if lifetime != 0 || ttl != 0 {
+        if lifetime != 0 {
             guard ttlRange.contains(lifetime) else {
                 throw TesseraError(.lifetime, "\(name) accepts lifetimes of \(ttlRange.lowerBound) to \(ttlRange.upperBound) seconds, not \(lifetime)")
             }
         }
-        let values = try Values(profile: self, pairs: pairs)
-        var w = ClaimsWriter()
         let (exp, overflow) = now.addingReportingOverflow(Int64(lifetime))
         guard !overflow else { throw .argument("now + ttl overflows") }
-        try claims(values, Times(now: now, exp: lifetime != 0 ? exp : nil, key: key), &w)
-        let payload = w.finish()
-        return try withBytes(payload) { c throws(TesseraError) -> Int in
-            guard let header else { return try JWT.sign(key: key, claims: c, output: output) }
-            return try JWT.sign(key: key, header: UnsafeRawBufferPointer(start: header.utf8Start, count: header.utf8CodeUnitCount),
-                                claims: c, output: output)
+        let times = Times(now: now, exp: lifetime != 0 ? exp : nil, key: key)
+        return try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer?.self, capacity: params.count) { slots throws(TesseraError) -> Int in
+            slots.initialize(repeating: nil)
+            for i in 0..<count {
+                let p = try pair(i)
+                guard let eq = p.firstIndex(of: UInt8(ascii: "=")), eq > 0 else {
+                    throw .argument("parameter \(i) is not name=value")
+                }
+                let n = UnsafeRawBufferPointer(rebasing: p[0..<eq])
+                guard let s = params.firstIndex(where: { JWTProfile.bytes($0.name).elementsEqual(n) }) else {
+                    throw .argument("\(name) has no parameter \"\(String(decoding: n.prefix(64), as: UTF8.self))\"")
+                }
+                guard slots[s] == nil else { throw .argument("parameter \(params[s].name) is given twice") }
+                let value = UnsafeRawBufferPointer(rebasing: p[(eq + 1)...])
+                guard JWTProfile.valid(params[s], value) else {
+                    throw .argument("parameter \(params[s].name) must be \(JWTProfile.expected(params[s]))")
+                }
+                slots[s] = value
+            }
+            for (i, spec) in params.enumerated() where spec.required && slots[i] == nil {
+                throw .argument("\(name) needs the parameter \(spec.name)")
+            }
+            let values = Values(profile: self, slots: slots)
+            var measure = ClaimsWriter(into: nil)
+            try claims(values, times, &measure)
+            let length = try measure.finish()
+            guard length <= CompactJWS.maxLength else {
+                throw .malformed("the claims would be \(length) bytes; a token is limited to \(CompactJWS.maxLength)")
+            }
+            return try withUnsafeTemporaryAllocation(byteCount: length, alignment: 1) { buffer throws(TesseraError) -> Int in
+                guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                    throw TesseraError(.noMemory, "no scratch memory")
+                }
+                var w = ClaimsWriter(into: base)
+                try claims(values, times, &w)
+                guard try w.finish() == length else { throw TesseraError(.crypto, "internal error: claims length mismatch") }
+                let c = UnsafeRawBufferPointer(start: base, count: length)
+                guard let header else { return try JWT.sign(key: key, claims: c, output: output) }
+                return try JWT.sign(key: key, header: JWTProfile.bytes(header), claims: c, output: output)
+            }
         }
     }
 }
 
 /// Writes one JSON object, members in call order, strings escaped as
 /// Python's `json.dumps` does (`JSONWriter.writeASCIIEscaped`), compact.
+/// With no memory it only counts (the measuring pass).
 struct ClaimsWriter {
-    private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
-    private var first: [Bool] = [true]
+    private let base: UnsafeMutablePointer<UInt8>?
+    private(set) var count = 0
+    /// Bit d set: the object at depth d has a member already.
+    private var started: UInt64 = 0
+    private var depth = 0
+
+    init(into base: UnsafeMutablePointer<UInt8>?) {
+        self.base = base
+        put("{")
+    }
+
+    private mutating func put(_ b: UnsafeRawBufferPointer) {
+        if let base { _ = Text.write(b, to: base + count) }
+        count += b.count
+    }
+
+    private mutating func put(_ s: StaticString) { put(JWTProfile.bytes(s)) }
+
+    private mutating func decimal(_ v: Int64) {
+        if let base { _ = Text.writeDecimal(v, to: base + count) }
+        count += Text.decimalLength(v)
+    }
+
+    private mutating func quoted(_ v: UnsafeRawBufferPointer) {
+        put("\"")
+        if let base { _ = JSONWriter.writeASCIIEscaped(v, to: base + count) }
+        count += JSONWriter.asciiEscapedLength(v)
+        put("\"")
+    }
 
     private mutating func name(_ n: StaticString) {
-        if first[first.count - 1] { first[first.count - 1] = false } else { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: n.utf8Start, count: n.utf8CodeUnitCount))
-        bytes.append(contentsOf: Array("\":".utf8))
+        if started & (1 << depth) != 0 { put(",") }
+        started |= 1 << depth
+        quoted(JWTProfile.bytes(n))
+        put(":")
     }
 
-    private mutating func quoted(_ v: [UInt8]) {
-        v.withUnsafeBytes { b in
-            let n = JSONWriter.asciiEscapedLength(b)
-            let start = bytes.count
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: repeatElement(0, count: n))
-            bytes.withUnsafeMutableBufferPointer { o in
-                if let base = o.baseAddress { _ = JSONWriter.writeASCIIEscaped(b, to: base + start + 1) }
-            }
-            bytes.append(UInt8(ascii: "\""))
-        }
-    }
-
-    mutating func string(_ n: StaticString, _ v: [UInt8]) { name(n); quoted(v) }
-    mutating func string(_ n: StaticString, _ v: StaticString) {
-        string(n, Array(UnsafeRawBufferPointer(start: v.utf8Start, count: v.utf8CodeUnitCount)))
-    }
-    mutating func integer(_ n: StaticString, _ v: Int64) { name(n); bytes.append(contentsOf: Array(String(v).utf8)) }
-    mutating func boolean(_ n: StaticString, _ v: Bool) { name(n); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)) }
-    mutating func list(_ n: StaticString, _ items: [[UInt8]]) {
+    mutating func string(_ n: StaticString, _ v: UnsafeRawBufferPointer) { name(n); quoted(v) }
+    mutating func string(_ n: StaticString, _ v: StaticString) { string(n, JWTProfile.bytes(v)) }
+    /// `"<v>-<suffix>"` (Twilio's jti).
+    mutating func string(_ n: StaticString, _ v: UnsafeRawBufferPointer, dash suffix: Int64) {
         name(n)
-        bytes.append(UInt8(ascii: "["))
-        for (i, item) in items.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            quoted(item)
-        }
-        bytes.append(UInt8(ascii: "]"))
+        put("\"")
+        if let base { _ = JSONWriter.writeASCIIEscaped(v, to: base + count) }
+        count += JSONWriter.asciiEscapedLength(v)
+        put("-")
+        decimal(suffix)
+        put("\"")
     }
+    mutating func integer(_ n: StaticString, _ v: Int64) { name(n); decimal(v) }
+    mutating func boolean(_ n: StaticString, _ v: Bool) { name(n); put(v ? "true" : "false") }
     /// A member whose value is constant JSON text.
-    mutating func raw(_ n: StaticString, _ json: StaticString) {
+    mutating func raw(_ n: StaticString, _ json: StaticString) { name(n); put(json) }
+    /// A random version 4 UUID; the measuring pass draws none.
+    mutating func uuid(_ n: StaticString) throws(TesseraError) {
         name(n)
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: json.utf8Start, count: json.utf8CodeUnitCount))
+        put("\"")
+        if let base { try UUID.writeRandomV4(to: base + count) }
+        count += 36
+        put("\"")
+    }
+    /// A JSON array of the comma-separated items of `v`.
+    mutating func list(_ n: StaticString, _ v: UnsafeRawBufferPointer) {
+        name(n)
+        put("[")
+        var start = 0
+        for i in 0...v.count where i == v.count || v[i] == UInt8(ascii: ",") {
+            if start > 0 { put(",") }
+            quoted(UnsafeRawBufferPointer(rebasing: v[start..<i]))
+            start = i + 1
+        }
+        put("]")
     }
     mutating func open(_ n: StaticString) {
         name(n)
-        bytes.append(UInt8(ascii: "{"))
-        first.append(true)
+        put("{")
+        depth += 1
+        started &= ~(1 << depth)
     }
     mutating func close() {
-        bytes.append(UInt8(ascii: "}"))
-        first.removeLast()
+        put("}")
+        depth -= 1
     }
 
     // The optional forms: written only when the parameter was given.
-    mutating func string(_ n: StaticString, from v: JWTProfile.Values, _ p: String) { if let s = v.string(p) { string(n, s) } }
-    mutating func integer(_ n: StaticString, from v: JWTProfile.Values, _ p: String) { if let i = v.integer(p) { integer(n, i) } }
-    mutating func boolean(_ n: StaticString, from v: JWTProfile.Values, _ p: String) { if let b = v.boolean(p) { boolean(n, b) } }
-    mutating func list(_ n: StaticString, from v: JWTProfile.Values, _ p: String) { if let l = v.list(p) { list(n, l) } }
+    mutating func string(_ n: StaticString, from v: JWTProfile.Values, _ p: StaticString) { if let s = v.string(p) { string(n, s) } }
+    mutating func integer(_ n: StaticString, from v: JWTProfile.Values, _ p: StaticString) { if let i = v.integer(p) { integer(n, i) } }
+    mutating func boolean(_ n: StaticString, from v: JWTProfile.Values, _ p: StaticString) { if let b = v.boolean(p) { boolean(n, b) } }
+    mutating func list(_ n: StaticString, from v: JWTProfile.Values, _ p: StaticString) { if let l = v.string(p) { list(n, l) } }
 
-    mutating func finish() -> [UInt8] {
-        bytes.append(UInt8(ascii: "}"))
-        return bytes
+    /// Closes the object; returns its length.
+    mutating func finish() throws(TesseraError) -> Int {
+        guard depth == 0 else { throw TesseraError(.crypto, "internal error: unbalanced claims") }
+        put("}")
+        return count
     }
 }

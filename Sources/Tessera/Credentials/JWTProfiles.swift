@@ -27,35 +27,32 @@ extension JWTProfile {
             Param(name: "name", kind: .string, required: false),
             Param(name: "kind", kind: .string, required: false),
             Param(name: "metadata", kind: .string, required: false),
-            Param(name: "room", kind: .string, required: false),
-            Param(name: "roomCreate", kind: .boolean, required: false),
-            Param(name: "roomList", kind: .boolean, required: false),
-            Param(name: "roomRecord", kind: .boolean, required: false),
-            Param(name: "roomAdmin", kind: .boolean, required: false),
-            Param(name: "roomJoin", kind: .boolean, required: false),
-            Param(name: "destinationRoom", kind: .string, required: false),
-            Param(name: "canPublish", kind: .boolean, required: false),
-            Param(name: "canSubscribe", kind: .boolean, required: false),
-            Param(name: "canPublishData", kind: .boolean, required: false),
-            Param(name: "canPublishSources", kind: .list, required: false),
-            Param(name: "canUpdateOwnMetadata", kind: .boolean, required: false),
-            Param(name: "ingressAdmin", kind: .boolean, required: false),
-            Param(name: "hidden", kind: .boolean, required: false),
-            Param(name: "recorder", kind: .boolean, required: false),
-            Param(name: "agent", kind: .boolean, required: false),
+            Param(name: "room", kind: .string, required: false, group: .video),
+            Param(name: "roomCreate", kind: .boolean, required: false, group: .video),
+            Param(name: "roomList", kind: .boolean, required: false, group: .video),
+            Param(name: "roomRecord", kind: .boolean, required: false, group: .video),
+            Param(name: "roomAdmin", kind: .boolean, required: false, group: .video),
+            Param(name: "roomJoin", kind: .boolean, required: false, group: .video),
+            Param(name: "destinationRoom", kind: .string, required: false, group: .video),
+            Param(name: "canPublish", kind: .boolean, required: false, group: .video),
+            Param(name: "canSubscribe", kind: .boolean, required: false, group: .video),
+            Param(name: "canPublishData", kind: .boolean, required: false, group: .video),
+            Param(name: "canPublishSources", kind: .list, required: false, group: .video),
+            Param(name: "canUpdateOwnMetadata", kind: .boolean, required: false, group: .video),
+            Param(name: "ingressAdmin", kind: .boolean, required: false, group: .video),
+            Param(name: "hidden", kind: .boolean, required: false, group: .video),
+            Param(name: "recorder", kind: .boolean, required: false, group: .video),
+            Param(name: "agent", kind: .boolean, required: false, group: .video),
         ],
         defaultTTL: 6 * 3600, ttlRange: 1...UInt32.max, header: nil,
         claims: { v, t, w throws(TesseraError) in
-            if v.boolean("roomJoin") == true && (v.string("room") ?? []).isEmpty {
+            if v.boolean("roomJoin") == true && (v.string("room")?.isEmpty ?? true) {
                 throw .argument("livekit: roomJoin needs a room")
             }
             w.string("name", from: v, "name")
             w.string("kind", from: v, "kind")
             w.string("metadata", from: v, "metadata")
-            let grants = ["room", "roomCreate", "roomList", "roomRecord", "roomAdmin", "roomJoin", "destinationRoom", "canPublish",
-                          "canSubscribe", "canPublishData", "canPublishSources", "canUpdateOwnMetadata", "ingressAdmin", "hidden",
-                          "recorder", "agent"]
-            if grants.contains(where: v.has) {
+            if v.has(.video) {
                 w.open("video")
                 w.boolean("roomCreate", from: v, "roomCreate")
                 w.boolean("roomList", from: v, "roomList")
@@ -97,8 +94,8 @@ extension JWTProfile {
         ],
         defaultTTL: 3600, ttlRange: 1...day, header: "{\"cty\":\"twilio-fpa;v=1\"}",
         claims: { v, t, w throws(TesseraError) in
-            let sid = v.string("api_key_sid") ?? []
-            w.string("jti", sid + Array("-\(t.now)".utf8))
+            let sid = v.string("api_key_sid") ?? JWTProfile.bytes("")
+            w.string("jti", sid, dash: t.now)
             w.open("grants")
             w.open("video")
             w.string("room", from: v, "room")
@@ -134,13 +131,13 @@ extension JWTProfile {
         claims: { v, t, w throws(TesseraError) in
             w.string("scope", "session.connect")
             w.string("session_id", from: v, "session_id")
-            w.string("role", v.string("role") ?? Array("publisher".utf8))
-            w.string("initial_layout_class_list", v.string("initial_layout_class_list") ?? [])
+            w.string("role", v.string("role") ?? JWTProfile.bytes("publisher"))
+            w.string("initial_layout_class_list", v.string("initial_layout_class_list") ?? JWTProfile.bytes(""))
             if let exp = t.exp { w.integer("exp", exp) }
             w.string("sub", "video")
             w.raw("acl", "{\"paths\":{\"/session/**\":{}}}")
             w.string("connection_data", from: v, "connection_data")
-            w.string("jti", try randomUUID())
+            try w.uuid("jti")
             w.integer("iat", t.now)
             w.string("application_id", from: v, "application_id")
         })
@@ -171,7 +168,7 @@ extension JWTProfile {
         defaultTTL: 7200, ttlRange: 1800...(2 * day), header: nil,
         claims: { v, t, w throws(TesseraError) in
             w.string("app_key", from: v, "app_key")
-            w.integer("role_type", v.string("role_type") == Array("1".utf8) ? 1 : 0)
+            w.integer("role_type", v.equals("role_type", "1") ? 1 : 0)
             w.string("tpc", from: v, "tpc")
             w.integer("version", 1)
             w.integer("iat", t.now)
@@ -199,26 +196,25 @@ extension JWTProfile {
         params: [
             Param(name: "sub", kind: .string, required: false),
             Param(name: "room", kind: .string, required: false),
-            Param(name: "user.id", kind: .string, required: false),
-            Param(name: "user.name", kind: .string, required: false),
-            Param(name: "user.avatar", kind: .string, required: false),
-            Param(name: "user.email", kind: .string, required: false),
-            Param(name: "user.moderator", kind: .boolean, required: false),
-            Param(name: "user.hidden-from-recorder", kind: .boolean, required: false),
-        ] + jaasFeatures.map { Param(name: $0.param, kind: .boolean, required: false) } + [
+            Param(name: "user.id", kind: .string, required: false, group: .user),
+            Param(name: "user.name", kind: .string, required: false, group: .user),
+            Param(name: "user.avatar", kind: .string, required: false, group: .user),
+            Param(name: "user.email", kind: .string, required: false, group: .user),
+            Param(name: "user.moderator", kind: .boolean, required: false, group: .user),
+            Param(name: "user.hidden-from-recorder", kind: .boolean, required: false, group: .user),
+        ] + jaasFeatures.map { Param(name: $0.param, kind: .boolean, required: false, group: .features) } + [
             Param(name: "room.regex", kind: .boolean, required: false),
         ],
         defaultTTL: 7200, ttlRange: 1...UInt32.max, header: nil, needsKid: true,
         claims: { v, t, w throws(TesseraError) in
             let kid = t.key.kid ?? []
-            let appId = v.string("sub") ?? Array(kid.prefix { $0 != UInt8(ascii: "/") })
-            guard kid.contains(UInt8(ascii: "/")) || v.has("sub") else {
+            let slash = kid.firstIndex(of: UInt8(ascii: "/"))
+            guard slash != nil || v.has("sub") else {
                 throw .argument("jaas: the key's kid is not \"<AppID>/<key id>\"; give sub=<AppID>")
             }
             w.string("aud", "jitsi")
             w.open("context")
-            let user = ["user.id", "user.name", "user.avatar", "user.email", "user.moderator", "user.hidden-from-recorder"]
-            if user.contains(where: v.has) {
+            if v.has(.user) {
                 w.open("user")
                 w.string("id", from: v, "user.id")
                 w.string("name", from: v, "user.name")
@@ -228,10 +224,10 @@ extension JWTProfile {
                 w.boolean("hidden-from-recorder", from: v, "user.hidden-from-recorder")
                 w.close()
             }
-            if jaasFeatures.contains(where: { v.has(String(describing: $0.param)) }) {
+            if v.has(.features) {
                 w.open("features")
                 for f in jaasFeatures {
-                    if let b = v.boolean(String(describing: f.param)) { w.string(f.claim, b ? "true" : "false") }
+                    if let b = v.boolean(f.param) { w.string(f.claim, b ? "true" : "false") }
                 }
                 w.close()
             }
@@ -244,8 +240,12 @@ extension JWTProfile {
             if let exp = t.exp { w.integer("exp", exp) }
             w.string("iss", "chat")
             w.integer("nbf", t.now)
-            w.string("room", v.string("room") ?? Array("*".utf8))
-            w.string("sub", appId)
+            w.string("room", v.string("room") ?? JWTProfile.bytes("*"))
+            if let sub = v.string("sub") {
+                w.string("sub", sub)
+            } else {
+                kid.withUnsafeBytes { k in w.string("sub", UnsafeRawBufferPointer(rebasing: k[0..<(slash ?? 0)])) }
+            }
         })
 
     static let jaasFeatures: [(param: StaticString, claim: StaticString)] = [
@@ -298,7 +298,7 @@ extension JWTProfile {
         ],
         defaultTTL: day, ttlRange: 1...UInt32.max, header: nil,
         claims: { v, t, w throws(TesseraError) in
-            let management = v.string("type") == Array("management".utf8)
+            let management = v.equals("type", "management")
             if management {
                 guard !v.has("room_id") && !v.has("user_id") && !v.has("role") else {
                     throw .argument("100ms: a management token has no room_id, user_id or role")
@@ -317,7 +317,7 @@ extension JWTProfile {
             w.integer("iat", t.now)
             w.integer("nbf", t.now)
             if let exp = t.exp { w.integer("exp", exp) }
-            w.string("jti", try randomUUID())
+            try w.uuid("jti")
         })
 
     /// Daily self-signed meeting token.
@@ -362,14 +362,4 @@ extension JWTProfile {
             w.integer("eje", from: v, "eject_after_elapsed")
             w.string("uil", from: v, "lang")
         })
-
-    /// A random version 4 UUID (for jti).
-    static func randomUUID() throws(TesseraError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 36)
-        try out.withUnsafeMutableBufferPointer { (b: inout UnsafeMutableBufferPointer<UInt8>) throws(TesseraError) in
-            guard let base = b.baseAddress else { throw TesseraError(.noMemory, "no memory") }
-            try UUID.writeRandomV4(to: base)
-        }
-        return out
-    }
 }

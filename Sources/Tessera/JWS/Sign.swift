@@ -55,8 +55,8 @@ enum JWT {
             }
         }
         let alg = key.algorithm.nameBytes
-        let kidJSON = key.kid.map { JSONWriter.quoted($0) }
-        let jsonLength = 8 + alg.count + 8 + (typ?.count ?? 5) + (kidJSON.map { 7 + $0.utf8.count } ?? 0) + othersLength + 1
+        let kidLength = key.kid.map { kid in kid.withUnsafeBytes { JSONWriter.escapedLength($0) } }
+        let jsonLength = 8 + alg.count + 8 + (typ?.count ?? 5) + (kidLength.map { 7 + $0 + 2 } ?? 0) + othersLength + 1
         guard let encodedLength = Base64.urlEncodedLength(jsonLength) else { throw .malformed("header too large") }
         return try withUnsafeTemporaryAllocation(byteCount: jsonLength + encodedLength, alignment: 8) { scratch throws(TesseraError) -> Int in
             guard let json = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
@@ -70,9 +70,10 @@ enum JWT {
             } else {
                 q = Text.write("\"JWT\"", to: q)
             }
-            if var kidJSON {
-                q = Text.write(",\"kid\":", to: q)
-                kidJSON.withUTF8 { q = Text.write(UnsafeRawBufferPointer($0), to: q) }
+            if let kid = key.kid {
+                q = Text.write(",\"kid\":\"", to: q)
+                q = kid.withUnsafeBytes { JSONWriter.writeEscaped($0, to: q) }
+                q = Text.write("\"", to: q)
             }
             var again = JSONScanner.members(h, header.count)
             while let m = again.nextMember() {
