@@ -51,17 +51,18 @@
  * ------
  * Constructors allocate the object they return. Signing and verifying one
  * token with an HMAC key or a signer template (tessera_jwt_sign_header
- * included), the SkyWay credential, TURN passwords, Janus tokens and their
- * verification, and tessera_jwt_peek allocate no heap memory when they succeed
+ * and the JWT platform profiles included), the SkyWay credential, TURN
+ * passwords, Janus tokens and their verification, and tessera_jwt_peek
+ * allocate no heap memory when they succeed
  * with inputs of ordinary size (JSON of a few hundred bytes is checked in
  * stack memory; a larger input uses a temporary block, freed before the call
  * returns); the detail of a refusal may allocate, and tessera_jwt_sign_batch
  * allocates its threads' bookkeeping. Agora tokens and UserSigs allocate
  * nothing either, once the calling thread has made its first (which
  * allocates the thread's zlib streams, about 300 KiB, freed when the thread
- * exits); their verifiers and tessera_platform_token allocate on every call.
- * RS/PS/ES/EdDSA operations allocate
- * inside OpenSSL on every call (Tests/C/test_alloc.c prints how often). The memory for the library's objects and a few
+ * exits); their verifiers allocate on every call. RS/PS/ES/EdDSA operations
+ * allocate inside OpenSSL on every call (Tests/C/test_alloc.c prints how
+ * often). The memory for the library's objects and a few
  * internal buffers comes from the Swift runtime, which ends the process when
  * an allocation fails, as C++'s operator new does: Tessera cannot turn that
  * into a status. The library's own allocations (key states, decoded JWK

@@ -54,8 +54,9 @@ static int agora_vectors(const char *path) {
     if (field(block, "kind", kind, sizeof kind) && field(block, "expected", expected, sizeof expected) &&
         field(block, "app_id", app, sizeof app) && field(block, "app_certificate", cert, sizeof cert) &&
         field(block, "token_expire", texp, sizeof texp) && field(block, "issued_at", ts, sizeof ts) &&
-        field(block, "salt", salt, sizeof salt) && field(block, "account", account, sizeof account)) {
+        field(block, "salt", salt, sizeof salt)) {
       int rc = -100;
+      if (!field(block, "account", account, sizeof account)) account[0] = 0;
       if (strcmp(kind, "rtc") == 0 && field(block, "channel", channel, sizeof channel) &&
           field(block, "role", role, sizeof role) && field(block, "privilege_expire", pexp, sizeof pexp)) {
         rc = tessera_agora_rtc_token(app, cert, channel, account,
@@ -88,7 +89,7 @@ static void agora(const char *vectors) {
   size_t need = 0, dlen = 0;
   char big[70000];
   int a, b;
-  CHECK("agora: every published vector", agora_vectors(vectors) >= 5);
+  CHECK("agora: every published vector", agora_vectors(vectors) >= 12);
 
   /* The output contract: a size query, then exactly that size. */
   CHECK("agora size query", tessera_agora_rtc_token(APP, CERT, "ch", "7", 1, 600, 600, 1111111, 1, NULL, 0, &need) ==
