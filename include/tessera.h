@@ -824,12 +824,16 @@ int tessera_janus_token_verify(const void *secret, size_t secret_len,
  * ([opt] optional; bool is true or false; list is comma-separated):
  *
  *   "livekit"  HS256, the API secret. api_key, identity, [opt] name, kind,
- *              metadata, and the video grant: room, roomJoin, roomCreate,
- *              roomList, roomRecord, roomAdmin, canPublish, canSubscribe,
- *              canPublishData, canUpdateOwnMetadata, ingressAdmin, hidden,
- *              recorder, agent (bool), destinationRoom, canPublishSources
- *              (list). Claims: [name, kind, metadata, video,] sub, iss, nbf,
- *              exp. Default ttl 6 h.
+ *              metadata, and the video grant: room, destinationRoom
+ *              (strings), roomJoin, roomCreate, roomList, roomRecord,
+ *              roomAdmin, canPublish, canSubscribe, canPublishData,
+ *              canUpdateOwnMetadata, ingressAdmin, hidden, recorder, agent
+ *              (bool), canPublishSources (list). Claims: [name, kind,
+ *              metadata, video,] sub, iss, nbf, exp; once any grant is given,
+ *              video holds canPublish, canSubscribe and canPublishData (true
+ *              unless given), as livekit-api writes it; an empty room is left
+ *              out, and roomJoin=true without a room is TESSERA_E_ARGUMENT.
+ *              Default ttl 6 h.
  *   "twilio"   HS256, the API key secret. account_sid, api_key_sid,
  *              identity, [opt] room. Header cty "twilio-fpa;v=1"; claims
  *              jti "<api_key_sid>-<now>", grants {video {room}, identity},
@@ -852,8 +856,8 @@ int tessera_janus_token_verify(const void *secret, size_t secret_len,
  *              172800 (default 7200).
  *   "jaas"     RS256, with the key's kid "vpaas-magic-cookie-<hex>/<key id>"
  *              in the header (TESSERA_E_KEY without a kid). [opt] sub (default
- *              the kid's part before '/'; a kid without '/' and no sub is
- *              TESSERA_E_ARGUMENT), room (default "*"), user.id,
+ *              the kid's part before '/'; a kid without an AppID before
+ *              '/' and no sub is TESSERA_E_ARGUMENT), room (default "*"), user.id,
  *              user.name, user.avatar, user.email, user.moderator (bool,
  *              written "true"/"false"), user.hidden-from-recorder (bool),
  *              features.<livestreaming, recording, transcription,
@@ -881,8 +885,10 @@ int tessera_janus_token_verify(const void *secret, size_t secret_len,
  * Returns as tessera_jwt_sign_header, and TESSERA_E_ARGUMENT for an unknown
  * platform, a parameter that is not name=value, unknown, repeated, missing
  * or of the wrong form, params NULL with param_count > 0, or param_count
- * over 256; TESSERA_E_ALGORITHM for a key of another algorithm;
- * TESSERA_E_LIFETIME for a ttl outside the platform's range.
+ * over 256, now < 0 or now + ttl overflowing; TESSERA_E_ALGORITHM for a key
+ * of another algorithm; TESSERA_E_LIFETIME for a ttl outside the platform's
+ * range. A token with a jti (vonage, 100ms) draws its UUID even when only
+ * its size is asked for (the size is exact: a UUID has 36 characters).
  * ------------------------------------------------------------------------ */
 
 int tessera_platform_token(const tessera_key *key, const char *platform,

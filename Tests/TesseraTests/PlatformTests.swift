@@ -328,3 +328,39 @@ func agoraVectors() throws -> [[String: String]] {
         #expect(nulls.withUnsafeBufferPointer { p in callOut { tessera_janus_token("s", 1, 1, p.baseAddress, 1, $0, $1, $2) }.0 } == TESSERA_E_ARGUMENT)
     }
 }
+
+@Suite struct ProfileEngineTests {
+    @Test func writerNeverPassesItsCapacity() throws {
+        // Text that grew since it was measured is refused, not written past the end.
+        var buf = [UInt8](repeating: 0xEE, count: 32)
+        let thrown: TesseraError? = buf.withUnsafeMutableBufferPointer { b -> TesseraError? in
+            var w = ClaimsWriter(into: b.baseAddress!, capacity: 16)
+            Array("ü𝄞ü𝄞ü𝄞".utf8).withUnsafeBytes { w.string("n", $0) }
+            do throws(TesseraError) { _ = try w.finish(); return nil } catch { return error }
+        }
+        #expect(thrown?.status == .argument)
+        #expect(buf[16...].allSatisfy { $0 == 0xEE })
+        // Measured, then written into exactly that: the same bytes.
+        var measure = ClaimsWriter(into: nil)
+        Array("ü\"x".utf8).withUnsafeBytes { measure.string("n", $0) }
+        let n = try measure.finish()
+        var out = [UInt8](repeating: 0, count: n)
+        try out.withUnsafeMutableBufferPointer { b in
+            var w = ClaimsWriter(into: b.baseAddress!, capacity: n)
+            Array("ü\"x".utf8).withUnsafeBytes { w.string("n", $0) }
+            let written = try w.finish()
+            #expect(written == n)
+        }
+        #expect(String(decoding: out, as: UTF8.self) == #"{"n":"\u00fc\"x"}"#)
+    }
+
+    @Test func jaasNeedsAnAppId() throws {
+        for (kid, expected) in [("vpaas-magic-cookie-1/k", TESSERA_OK), ("/k", TESSERA_E_ARGUMENT), ("no-slash", TESSERA_E_ARGUMENT)] {
+            var key: OpaquePointer? = nil
+            #expect(tessera_key_generate(TESSERA_RS256, kid, &key) == TESSERA_OK)
+            let (rc, _) = callOut { tessera_platform_token(key, "jaas", nil, 0, 1_700_000_000, 0, $0, $1, $2) }
+            #expect(rc == expected, "kid \(kid)")
+            tessera_key_free(key)
+        }
+    }
+}

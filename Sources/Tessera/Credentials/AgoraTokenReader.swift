@@ -59,7 +59,8 @@ extension AgoraToken {
             throw .malformed("not an AccessToken2: it does not start with \"007\"")
         }
         let encoded = UnsafeRawBufferPointer(rebasing: token[v...])
-        return try Zlib.withInflatedBase64(encoded, .standard, limit: maxContent, what: "token") { content throws(TesseraError) -> Int in
+        return try Zlib.withInflatedBase64(encoded, .standard, limit: maxContent, what: "token",
+                                           notBase64: "token is not standard base64 after \"007\"") { content throws(TesseraError) -> Int in
             try check(content, certificate: certificate, now: now, describe: output)
         }
     }

@@ -65,7 +65,9 @@ struct JWTProfile: Sendable {
         let slots: UnsafeMutableBufferPointer<UnsafeRawBufferPointer?>
 
         func index(_ name: StaticString) -> Int? {
-            profile.params.firstIndex { $0.name.utf8CodeUnitCount == name.utf8CodeUnitCount && bytes($0.name).elementsEqual(bytes(name)) }
+            let i = profile.params.firstIndex { $0.name.utf8CodeUnitCount == name.utf8CodeUnitCount && bytes($0.name).elementsEqual(bytes(name)) }
+            assert(i != nil, "a profile reads a parameter it does not declare")
+            return i
         }
 
         func string(_ name: StaticString) -> UnsafeRawBufferPointer? {
@@ -179,7 +181,7 @@ struct JWTProfile: Sendable {
                 guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                     throw TesseraError(.noMemory, "no scratch memory")
                 }
-                var w = ClaimsWriter(into: base)
+                var w = ClaimsWriter(into: base, capacity: length)
                 try claims(values, times, &w)
                 guard try w.finish() == length else { throw TesseraError(.crypto, "internal error: claims length mismatch") }
                 let c = UnsafeRawBufferPointer(start: base, count: length)
@@ -195,32 +197,59 @@ struct JWTProfile: Sendable {
 /// With no memory it only counts (the measuring pass).
 struct ClaimsWriter {
     private let base: UnsafeMutablePointer<UInt8>?
+    /// Bytes at `base` (the measured length); writing never goes past it.
+    private let capacity: Int
     private(set) var count = 0
+    /// Set when a piece did not fit: the text changed since it was measured.
+    private var overflowed = false
     /// Bit d set: the object at depth d has a member already.
     private var started: UInt64 = 0
     private var depth = 0
 
-    init(into base: UnsafeMutablePointer<UInt8>?) {
+    /// A writer into `capacity` bytes at `base`, or (nil) one that counts.
+    init(into base: UnsafeMutablePointer<UInt8>?, capacity: Int = 0) {
         self.base = base
+        self.capacity = capacity
         put("{")
     }
 
+    /// Whether `n` more bytes may be written (always, when counting).
+    private mutating func room(_ n: Int) -> Bool {
+        guard base != nil else { return true }
+        if overflowed || capacity - count < n { overflowed = true }
+        return !overflowed
+    }
+
     private mutating func put(_ b: UnsafeRawBufferPointer) {
-        if let base { _ = Text.write(b, to: base + count) }
+        if let base, room(b.count) { _ = Text.write(b, to: base + count) }
         count += b.count
     }
 
     private mutating func put(_ s: StaticString) { put(JWTProfile.bytes(s)) }
 
     private mutating func decimal(_ v: Int64) {
-        if let base { _ = Text.writeDecimal(v, to: base + count) }
-        count += Text.decimalLength(v)
+        let n = Text.decimalLength(v)
+        if let base, room(n) { _ = Text.writeDecimal(v, to: base + count) }
+        count += n
+    }
+
+    /// `v` escaped, bounded by the capacity while writing.
+    private mutating func escaped(_ v: UnsafeRawBufferPointer) {
+        guard let base else {
+            count += JSONWriter.asciiEscapedLength(v)
+            return
+        }
+        guard !overflowed, count <= capacity,
+              let end = JSONWriter.writeASCIIEscaped(v, to: base + count, end: base + capacity) else {
+            overflowed = true
+            return
+        }
+        count = end - base
     }
 
     private mutating func quoted(_ v: UnsafeRawBufferPointer) {
         put("\"")
-        if let base { _ = JSONWriter.writeASCIIEscaped(v, to: base + count) }
-        count += JSONWriter.asciiEscapedLength(v)
+        escaped(v)
         put("\"")
     }
 
@@ -237,8 +266,7 @@ struct ClaimsWriter {
     mutating func string(_ n: StaticString, _ v: UnsafeRawBufferPointer, dash suffix: Int64) {
         name(n)
         put("\"")
-        if let base { _ = JSONWriter.writeASCIIEscaped(v, to: base + count) }
-        count += JSONWriter.asciiEscapedLength(v)
+        escaped(v)
         put("-")
         decimal(suffix)
         put("\"")
@@ -251,7 +279,7 @@ struct ClaimsWriter {
     mutating func uuid(_ n: StaticString) throws(TesseraError) {
         name(n)
         put("\"")
-        if let base { try UUID.writeRandomV4(to: base + count) }
+        if let base, room(36) { try UUID.writeRandomV4(to: base + count) }
         count += 36
         put("\"")
     }
@@ -288,6 +316,7 @@ struct ClaimsWriter {
     mutating func finish() throws(TesseraError) -> Int {
         guard depth == 0 else { throw TesseraError(.crypto, "internal error: unbalanced claims") }
         put("}")
+        guard !overflowed else { throw .argument("a parameter changed while in use") }
         return count
     }
 }

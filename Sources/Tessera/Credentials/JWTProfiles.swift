@@ -209,7 +209,7 @@ extension JWTProfile {
         claims: { v, t, w throws(TesseraError) in
             let kid = t.key.kid ?? []
             let slash = kid.firstIndex(of: UInt8(ascii: "/"))
-            guard slash != nil || v.has("sub") else {
+            guard (slash ?? 0) > 0 || v.has("sub") else {
                 throw .argument("jaas: the key's kid is not \"<AppID>/<key id>\"; give sub=<AppID>")
             }
             w.string("aud", "jitsi")

@@ -113,7 +113,8 @@ enum TRTCUserSig {
                        usersig: UnsafeRawBufferPointer, now: Int64) throws(TesseraError) {
         let id = try checkArguments(sdkAppId: sdkAppId, key: key, userId: userId)
         guard usersig.count <= CompactJWS.maxLength else { throw .malformed("UserSig is longer than \(CompactJWS.maxLength) bytes") }
-        try Zlib.withInflatedBase64(usersig, .tencent, limit: maxInflated, what: "UserSig") { doc throws(TesseraError) in
+        try Zlib.withInflatedBase64(usersig, .tencent, limit: maxInflated, what: "UserSig",
+                                    notBase64: "UserSig is not base64 in Tencent's alphabet") { doc throws(TesseraError) in
             _ = try JSONChecker.checkObject(doc, label: "UserSig")
             guard let json = doc.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw .malformed("UserSig is empty") }
             try check(document: json, doc.count, sdkAppId: Int64(sdkAppId), key: key, userId: id, now: now)

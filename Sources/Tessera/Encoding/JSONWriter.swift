@@ -71,13 +71,22 @@ enum JSONWriter {
 
     /// Writes `s` (valid UTF-8) escaped as `asciiEscapedLength` counts.
     static func writeASCIIEscaped(_ s: UnsafeRawBufferPointer, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        writeASCIIEscaped(s, to: p, end: nil) ?? p
+    }
+
+    /// The same, writing nothing at or past `end` when one is given: nil if
+    /// the text does not fit (memory sized for text that has since changed).
+    static func writeASCIIEscaped(_ s: UnsafeRawBufferPointer, to p: UnsafeMutablePointer<UInt8>,
+                                  end: UnsafeMutablePointer<UInt8>?) -> UnsafeMutablePointer<UInt8>? {
         var q = p
         var i = 0
         let n = s.count
         while i < n {
             let c = s[i]
             if c < 0x7F {
-                q = writeEscaped(UnsafeRawBufferPointer(rebasing: s[i..<(i + 1)]), to: q)
+                let one = UnsafeRawBufferPointer(rebasing: s[i..<(i + 1)])
+                if let end, end - q < escapedLength(one) { return nil }
+                q = writeEscaped(one, to: q)
                 i += 1
                 continue
             }
@@ -89,6 +98,7 @@ enum JSONWriter {
                 scalar = scalar << 6 | UInt32(s[i + k] & 0x3F)
                 k += 1
             }
+            if let end, end - q < (scalar >= 0x10000 ? 12 : 6) { return nil }
             if scalar >= 0x10000 {
                 let v = scalar &- 0x10000
                 q = writeUnit(0xD800 | v >> 10, to: q)

@@ -40,16 +40,16 @@ enum Zlib {
     /// the input's size), into scratch memory, and runs `body` with the
     /// result: the one path by which the compressed formats are read.
     static func withInflatedBase64<R>(_ encoded: UnsafeRawBufferPointer, _ alphabet: Base64.Padded, limit: Int,
-                                      what: StaticString,
+                                      what: StaticString, notBase64: StaticString,
                                       _ body: (UnsafeRawBufferPointer) throws(TesseraError) -> R) throws(TesseraError) -> R {
         let zippedCapacity = encoded.count / 4 * 3 + 3
-        let capacity = min(limit, zippedCapacity * 1032 + 64)
+        let capacity = zippedCapacity > (limit - 64) / 1032 ? limit : zippedCapacity * 1032 + 64
         return try withUnsafeTemporaryAllocation(byteCount: zippedCapacity + capacity, alignment: 8) { scratch throws(TesseraError) -> R in
             guard let base = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.noMemory, "no scratch memory")
             }
             guard let zn = Base64.decode(encoded, alphabet, to: base, capacity: zippedCapacity) else {
-                throw .malformed("\(what) is not base64 in its alphabet")
+                throw .malformed("\(notBase64)")
             }
             let content = base + zippedCapacity
             let n = try inflate(UnsafeRawBufferPointer(start: base, count: zn),
