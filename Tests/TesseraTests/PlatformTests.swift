@@ -269,6 +269,17 @@ func agoraVectors() throws -> [[String: String]] {
         #expect(verify(sig, "ü𝄞\"") == TESSERA_OK)
     }
 
+    @Test func refusesAZlibBomb() {
+        // 1 MiB of spaces, compressed and written in Tencent's alphabet: refused at the inflate bound.
+        let spaces = [UInt8](repeating: 0x20, count: 1 << 20)
+        var zipped = [UInt8](repeating: 0, count: Zlib.bound(spaces.count)!)
+        let n = spaces.withUnsafeBytes { z in zipped.withUnsafeMutableBytes { o in try! Zlib.compress(z, into: o) } }
+        let bomb = Data(zipped[0..<n]).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "*").replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: "=", with: "_")
+        #expect(verify(bomb) == TESSERA_E_MALFORMED)
+        #expect(String(cString: tessera_last_error()).contains("inflates to more"))
+    }
+
     @Test func refusesBadArguments() {
         #expect(usersig("").0 == TESSERA_E_ARGUMENT)
         #expect(usersig("a\nb").0 == TESSERA_E_ARGUMENT)

@@ -30,7 +30,7 @@ warnings.filterwarnings("ignore", message="EdDSA is deprecated")
 
 TOOL = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "tessera"
 t = Checks("tessera CLI")
-SUBCOMMANDS = ["keygen", "jwk", "jwks", "sign", "verify", "decode", "credential"]
+SUBCOMMANDS = ["keygen", "jwk", "jwks", "sign", "verify", "decode", "credential", "token"]
 
 
 def run(*args, stdin=None):
@@ -289,6 +289,56 @@ def check_credential(tmp):
             and "TESSERA_E_LIFETIME" in err, err)
 
 
+def check_tokens(tmp):
+    """tessera token …: Agora's published vector through the CLI, the
+    verifiers' output, a UserSig and a LiveKit token checked by Python."""
+    cert = os.path.join(tmp, "agora.cert")
+    with open(cert, "w") as f:
+        f.write("5CFd2fd1755d40ecb72977518be15d3b\n")  # a final newline is allowed here
+    # AgoraIO/Tools python3/test/AccessToken2Test.py:50 (Tests/Vectors/agora_accesstoken2.txt)
+    expected = ("007eJxTYBBbsMMnKq7p9Hf/HcIX5kce9b518kCiQgSr5Zrp4X1Tu6UUGCzNDZwdjU1TUs0Mkk1MzExMk5ISUy0SjQxNDcwMk4yN3b8IMEQwMTAw"
+                "MoAwBIL4CgzmKeZGxmamqUmWFsYmFqbGluapxqnGaZYpJmYGSSkpiVwMRhYWRsYmhkbmxgDCaiTj")
+    rc, out, err = run("token", "agora-rtc", "--app-id", "970CA35de60c44645bbae8a215061b33", "--certificate-file", cert,
+                       "--channel", "7d72365eb983485397e3e3f9d460bdda", "--account", "2882341273", "--role", "subscriber",
+                       "--expire", "600", "--privilege-expire", "600", "--issued-at", "1111111", "--salt", "1")
+    t.check("token agora-rtc reproduces Agora's published token", rc == 0 and out.strip() == expected, err or out)
+    rc, out, err = run("token", "verify-agora", "--certificate-file", cert, "--now", "1111111", expected)
+    desc = json.loads(out) if rc == 0 else {}
+    t.check("token verify-agora prints what the token holds",
+            desc.get("appId") == "970CA35de60c44645bbae8a215061b33" and desc["services"][0]["account"] == "2882341273", err)
+    rc, out, err = run("token", "verify-agora", "--certificate-file", cert, "--now", "1111711", expected)
+    t.check("token verify-agora refuses it once expired, in one line", rc == 1 and out == "" and one_line_error(err)
+            and "TESSERA_E_EXPIRED" in err, err)
+    key = os.path.join(tmp, "trtc.key")
+    with open(key, "w") as f:
+        f.write("5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")
+    rc, sig, err = run("token", "trtc", "--sdk-app-id", "1400000000", "--key-file", key, "--user", "xiaojun",
+                       "--expire", "86400", "--time", "1700000000")
+    t.check("token trtc prints a UserSig", rc == 0 and len(sig.strip()) > 40, err)
+    rc, out, err = run("token", "verify-trtc", "--sdk-app-id", "1400000000", "--key-file", key, "--user", "xiaojun",
+                       "--now", "1700000001", sig.strip())
+    t.check("token verify-trtc accepts it for its user", rc == 0 and json.loads(out)["identifier"] == "xiaojun", err)
+    rc, out, err = run("token", "verify-trtc", "--sdk-app-id", "1400000000", "--key-file", key, "--user", "other",
+                       "--now", "1700000001", sig.strip())
+    t.check("token verify-trtc refuses another user, in one line", rc == 1 and one_line_error(err)
+            and "TESSERA_E_CLAIM" in err, err)
+    secret = os.path.join(tmp, "livekit.secret")
+    with open(secret, "wb") as f:
+        f.write(b"0123456789abcdef0123456789abcdef")
+    rc, tok, err = run("token", "livekit", "--key", secret, "--now", "1700000000", "--ttl", "600", "api_key=APIxyz",
+                       "identity=alice", "room=r1", "roomJoin=true")
+    parts = tok.strip().split(".")
+    mac = b64url(hmac.new(b"0123456789abcdef0123456789abcdef", f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()) \
+        if len(parts) == 3 else ""
+    claims = json.loads(unb64url(parts[1])) if len(parts) == 3 else {}
+    t.check("token livekit: HS256 (Python hmac), iss, sub, video grant, exp = nbf + 600",
+            rc == 0 and mac == parts[2] and claims.get("iss") == "APIxyz" and claims.get("sub") == "alice"
+            and claims.get("video", {}).get("roomJoin") is True and claims.get("exp") == 1700000600, err)
+    rc, out, err = run("token", "livekit", "--key", secret, "api_key=APIxyz")
+    t.check("token livekit without identity: one-line error naming it", rc == 1 and one_line_error(err)
+            and "identity" in err, err)
+
+
 def main():
     tmp = workdir("cli")
     check_help()
@@ -298,6 +348,7 @@ def main():
     check_sign_and_verify(tmp)
     check_decode()
     check_credential(tmp)
+    check_tokens(tmp)
     return t.finish()
 
 
