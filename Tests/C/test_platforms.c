@@ -297,6 +297,14 @@ static void sign_header(void) {
             strcmp(tok, plain) == 0);
   CHECK("NULL header with a length",
         tessera_jwt_sign_header(key, NULL, 3, claims, strlen(claims), tok, sizeof tok, &len) == TESSERA_E_ARGUMENT);
+  {
+    /* An empty header object is the key's own header: one writer for both. */
+    char with_kid[512], empty[512];
+    size_t a = 0, e = 0;
+    CHECK("plain sign with a kid", tessera_jwt_sign(kid, claims, strlen(claims), with_kid, sizeof with_kid, &a) == TESSERA_OK);
+    CHECK("{} header is the key's header", tessera_jwt_sign_header(kid, "{}", 2, claims, strlen(claims), empty, sizeof empty,
+                                                                  &e) == TESSERA_OK && e == a && strcmp(empty, with_kid) == 0);
+  }
   /* cty after alg and typ; the peek shows the header as written. */
   CHECK("cty", tessera_jwt_sign_header(kid, "{\"cty\":\"twilio-fpa;v=1\"}", 24, claims, strlen(claims), tok,
                                        sizeof tok, &len) == TESSERA_OK);

@@ -54,36 +54,26 @@ enum JWT {
                 othersLength += 1 + (m.name.length + 2) + 1 + m.value.count
             }
         }
-        let alg = key.algorithm.nameBytes
-        let kidLength = key.kid.map { kid in kid.withUnsafeBytes { JSONWriter.escapedLength($0) } }
-        let jsonLength = 8 + alg.count + 8 + (typ?.count ?? 5) + (kidLength.map { 7 + $0 + 2 } ?? 0) + othersLength + 1
+        let jsonLength = ProtectedHeader.length(algorithm: key.algorithm, typ: typ?.count, kid: key.kid, extra: othersLength)
         guard let encodedLength = Base64.urlEncodedLength(jsonLength) else { throw .malformed("header too large") }
         return try withUnsafeTemporaryAllocation(byteCount: jsonLength + encodedLength, alignment: 8) { scratch throws(TesseraError) -> Int in
             guard let json = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.noMemory, "no scratch memory")
             }
-            var q = Text.write("{\"alg\":\"", to: json)
-            q = Text.write(alg, to: q)
-            q = Text.write("\",\"typ\":", to: q)
-            if let typ {
-                q = Text.write(UnsafeRawBufferPointer(start: h + typ.lowerBound, count: typ.count), to: q)
-            } else {
-                q = Text.write("\"JWT\"", to: q)
+            let q = ProtectedHeader.write(algorithm: key.algorithm,
+                                          typ: typ.map { UnsafeRawBufferPointer(start: h + $0.lowerBound, count: $0.count) },
+                                          kid: key.kid, to: json) { q in
+                var q = q
+                var again = JSONScanner.members(h, header.count)
+                while let m = again.nextMember() {
+                    if m.name.equals("typ", in: h) { continue }
+                    q = Text.write(",", to: q)
+                    q = Text.write(UnsafeRawBufferPointer(start: h + m.name.start - 1, count: m.name.length + 2), to: q)
+                    q = Text.write(":", to: q)
+                    q = Text.write(UnsafeRawBufferPointer(start: h + m.value.lowerBound, count: m.value.count), to: q)
+                }
+                return q
             }
-            if let kid = key.kid {
-                q = Text.write(",\"kid\":\"", to: q)
-                q = kid.withUnsafeBytes { JSONWriter.writeEscaped($0, to: q) }
-                q = Text.write("\"", to: q)
-            }
-            var again = JSONScanner.members(h, header.count)
-            while let m = again.nextMember() {
-                if m.name.equals("typ", in: h) { continue }
-                q = Text.write(",", to: q)
-                q = Text.write(UnsafeRawBufferPointer(start: h + m.name.start - 1, count: m.name.length + 2), to: q)
-                q = Text.write(":", to: q)
-                q = Text.write(UnsafeRawBufferPointer(start: h + m.value.lowerBound, count: m.value.count), to: q)
-            }
-            q = Text.write("}", to: q)
             guard q - json == jsonLength else { throw TesseraError(.crypto, "internal error: header length mismatch") }
             let encoded = json + jsonLength
             let end = Base64.encodeURL(UnsafeRawBufferPointer(start: json, count: jsonLength), to: encoded)
@@ -249,5 +239,38 @@ enum JWT {
         }
         p[0] = 0
         return total
+    }
+}
+
+/// The one writer of the protected header Tessera signs under:
+/// `{"alg":"<alg>","typ":<typ>[,"kid":"<kid>"]<extra>}`, where typ is "JWT"
+/// unless the caller's own JSON string replaces it and `extra` is further
+/// members' text, each with its leading comma. A key's header
+/// (`Key.encodedHeader`) and `tessera_jwt_sign_header`'s are both written here.
+enum ProtectedHeader {
+    static let defaultTyp: StaticString = "\"JWT\""
+
+    /// The header's length: `typ` and `extra` are the lengths of the
+    /// caller's typ value (nil: the default) and further members.
+    static func length(algorithm: Algorithm, typ: Int?, kid: [UInt8]?, extra: Int) -> Int {
+        let kidLength = kid.map { k in k.withUnsafeBytes { 8 + JSONWriter.escapedLength($0) + 1 } } ?? 0
+        return 8 + algorithm.nameBytes.count + 8 + (typ ?? defaultTyp.utf8CodeUnitCount) + kidLength + extra + 1
+    }
+
+    /// Writes the header at `p` (room for `length(…)` bytes), `extra`
+    /// writing the further members; returns the end.
+    static func write(algorithm: Algorithm, typ: UnsafeRawBufferPointer?, kid: [UInt8]?, to p: UnsafeMutablePointer<UInt8>,
+                      extra: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> = { $0 }) -> UnsafeMutablePointer<UInt8> {
+        var q = Text.write("{\"alg\":\"", to: p)
+        q = Text.write(algorithm.nameBytes, to: q)
+        q = Text.write("\",\"typ\":", to: q)
+        q = typ.map { Text.write($0, to: q) } ?? Text.write(defaultTyp, to: q)
+        if let kid {
+            q = Text.write(",\"kid\":\"", to: q)
+            q = kid.withUnsafeBytes { JSONWriter.writeEscaped($0, to: q) }
+            q = Text.write("\"", to: q)
+        }
+        q = extra(q)
+        return Text.write("}", to: q)
     }
 }

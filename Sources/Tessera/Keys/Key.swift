@@ -113,16 +113,13 @@ final class Key: @unchecked Sendable {
         return nil
     }
 
-    /// base64url of `{"alg":"<alg>","typ":"JWT"}` or with `,"kid":"<kid>"`.
+    /// base64url of `{"alg":"<alg>","typ":"JWT"}` or with `,"kid":"<kid>"`
+    /// (`ProtectedHeader`).
     private static func encodeHeader(algorithm: Algorithm, kid: [UInt8]?) -> [UInt8] {
-        var json: [UInt8] = Array("{\"alg\":\"".utf8)
-        json.append(contentsOf: algorithm.nameBytes)
-        json.append(contentsOf: "\",\"typ\":\"JWT\"".utf8)
-        if let kid {
-            json.append(contentsOf: ",\"kid\":".utf8)
-            json.append(contentsOf: JSONWriter.quoted(kid).utf8)
+        var json = [UInt8](repeating: 0, count: ProtectedHeader.length(algorithm: algorithm, typ: nil, kid: kid, extra: 0))
+        json.withUnsafeMutableBufferPointer { b in
+            if let base = b.baseAddress { _ = ProtectedHeader.write(algorithm: algorithm, typ: nil, kid: kid, to: base) }
         }
-        json.append(UInt8(ascii: "}"))
         return Array(base64url(json).utf8)
     }
 
