@@ -117,8 +117,9 @@ enum AgoraToken {
     ///
     /// With a salt drawn here, each call signs differently and the
     /// compressed length varies by a few bytes, so a buffer too small is
-    /// told the most any such token can take (`maxLength(contentLength:)`):
-    /// a size query followed by a buffer of that size always succeeds.
+    /// told the most any such token can take (`Zlib.writeDeflatedBase64`'s
+    /// `variable`): a size query followed by a buffer of that size always
+    /// succeeds.
     static func build(appId: UnsafeRawBufferPointer, certificate: UnsafeRawBufferPointer, issuedAt: UInt32, expire: UInt32,
                       salt: UInt32, randomSalt: Bool, service: Service, output: Output) throws(TesseraError) -> Int {
         let infoLength = 2 + appId.count + 12 + 2 + service.packedLength
@@ -148,22 +149,9 @@ enum AgoraToken {
             guard w.p - info == infoLength else { throw TesseraError(.crypto, "internal error: packed length mismatch") }
             try sign(certificate: certificate, issuedAt: issuedAt, salt: salt,
                      info: UnsafeRawBufferPointer(start: info, count: infoLength), into: signature)
-            let zipped = UnsafeMutableRawBufferPointer(start: base + contentLength, count: bound)
-            let n = try Zlib.compress(UnsafeRawBufferPointer(start: base, count: contentLength), into: zipped)
-            guard let b64 = Base64.paddedEncodedLength(n) else { throw .argument("token too large") }
-            let length = version.utf8CodeUnitCount + b64
-            let out: UnsafeMutablePointer<UInt8>
-            do throws(TesseraError) {
-                out = try output.reserve(length)
-            } catch {
-                guard error.status == .bufferTooSmall && randomSalt else { throw error }
-                let most = version.utf8CodeUnitCount + (Base64.paddedEncodedLength(bound) ?? length)
-                throw TesseraError(.bufferTooSmall, "output needs up to \(most) bytes plus a NUL (the salt is random)",
-                                   needed: max(most, length))
-            }
-            let end = Base64.encodeStandard(UnsafeRawBufferPointer(rebasing: zipped[0..<n]), to: Text.write(version, to: out))
-            end[0] = 0
-            return length
+            return try Zlib.writeDeflatedBase64(UnsafeRawBufferPointer(start: base, count: contentLength),
+                                                scratch: UnsafeMutableRawBufferPointer(start: base + contentLength, count: bound),
+                                                prefix: version, .standard, variable: randomSalt, output: output)
         }
     }
 

@@ -98,13 +98,9 @@ enum TRTCUserSig {
                 throw TesseraError(.crypto, "HMAC-SHA256 computation failed in OpenSSL")
             }
             q = Text.write(j6, to: q + sigLength)
-            let zipped = UnsafeMutableRawBufferPointer(start: json + jsonLength, count: bound)
-            let n = try Zlib.compress(UnsafeRawBufferPointer(start: json, count: q - json), into: zipped)
-            guard let length = Base64.paddedEncodedLength(n) else { throw .argument("UserSig too long") }
-            let out = try output.reserve(length)
-            let end = Base64.encode(UnsafeRawBufferPointer(rebasing: zipped[0..<n]), .tencent, to: out)
-            end[0] = 0
-            return length
+            return try Zlib.writeDeflatedBase64(UnsafeRawBufferPointer(start: json, count: q - json),
+                                                scratch: UnsafeMutableRawBufferPointer(start: json + jsonLength, count: bound),
+                                                .tencent, output: output)
         }
     }
 

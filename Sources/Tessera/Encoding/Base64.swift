@@ -46,7 +46,7 @@ enum Base64 {
 
     /// Encodes `src` as padded standard base64 at `dst`; returns the end.
     static func encodeStandard(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: standardAlphabet.utf8Start, pad: UInt8(ascii: "="))
+        encode(src, .standard, to: dst)
     }
 
     /// Encodes `src` in a padded alphabet at `dst`; returns the end.

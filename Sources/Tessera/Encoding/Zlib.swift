@@ -57,4 +57,31 @@ enum Zlib {
             return try body(UnsafeRawBufferPointer(start: content, count: n))
         }
     }
+
+    /// Compresses `content` into `zipped` (at least `bound(content.count)`
+    /// bytes) and writes `prefix`, the padded base64 of the result in
+    /// `alphabet` and a NUL to `output`: the one path by which the
+    /// compressed formats are written. `variable`: each call compresses
+    /// different content of the same size (a random salt), so a buffer too
+    /// small is told the most any such output can take, not this call's
+    /// length, and a size query followed by that size always succeeds.
+    static func writeDeflatedBase64(_ content: UnsafeRawBufferPointer, scratch zipped: UnsafeMutableRawBufferPointer,
+                                    prefix: StaticString = "", _ alphabet: Base64.Padded, variable: Bool = false,
+                                    output: Output) throws(TesseraError) -> Int {
+        let n = try compress(content, into: zipped)
+        guard let encoded = Base64.paddedEncodedLength(n) else { throw .argument("the output would be too large") }
+        let length = prefix.utf8CodeUnitCount + encoded
+        let out: UnsafeMutablePointer<UInt8>
+        do throws(TesseraError) {
+            out = try output.reserve(length)
+        } catch {
+            guard error.status == .bufferTooSmall && variable else { throw error }
+            let most = prefix.utf8CodeUnitCount + (Base64.paddedEncodedLength(zipped.count) ?? encoded)
+            throw TesseraError(.bufferTooSmall, "output needs up to \(most) bytes plus a NUL (its content varies)",
+                               needed: max(most, length))
+        }
+        let end = Base64.encode(UnsafeRawBufferPointer(rebasing: zipped[0..<n]), alphabet, to: Text.write(prefix, to: out))
+        end[0] = 0
+        return length
+    }
 }
