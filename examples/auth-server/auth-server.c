@@ -94,7 +94,9 @@ static struct {
   /* Janus signed tokens */
   char *janus_secret;
   uint32_t janus_ttl;
-  json_t *janus_plugins;
+  json_t *janus_plugins;      /* holds the names below */
+  const char *janus_names[16];
+  size_t janus_count;
   /* /verify: a key set and a policy from the "verify" section */
   tessera_keyset *verify_keys;
   tessera_policy *verify_policy;
@@ -403,14 +405,15 @@ static void load_config(const char *path) {
     cfg.janus_plugins = json_incref(json_object_get(sec, "plugins"));
     if (!json_is_array(cfg.janus_plugins) || json_array_size(cfg.janus_plugins) > 16)
       die("config: janus.plugins must be an array of at most 16 plugin names");
-    for (size_t i = 0; i < json_array_size(cfg.janus_plugins); i++)
-      if (!json_is_string(json_array_get(cfg.janus_plugins, i))) die("config: janus.plugins must hold strings");
+    cfg.janus_count = json_array_size(cfg.janus_plugins);
+    for (size_t i = 0; i < cfg.janus_count; i++)
+      if (!(cfg.janus_names[i] = json_string_value(json_array_get(cfg.janus_plugins, i))))
+        die("config: janus.plugins must hold strings");
     {
-      const char *plugins[16];
       char probe[2048];
-      size_t count = json_array_size(cfg.janus_plugins), n = 0;
-      for (size_t i = 0; i < count; i++) plugins[i] = json_string_value(json_array_get(cfg.janus_plugins, i));
-      check(tessera_janus_token(cfg.janus_secret, strlen(cfg.janus_secret), 0, plugins, count, probe, sizeof probe, &n),
+      size_t n = 0;
+      check(tessera_janus_token(cfg.janus_secret, strlen(cfg.janus_secret), 0, cfg.janus_names, cfg.janus_count, probe,
+                                sizeof probe, &n),
             "config: janus (plugin names: no ',' or ':')");
     }
   }
@@ -836,14 +839,13 @@ static struct reply trtc_usersig(struct MHD_Connection *c) {
 
 /* GET /janus/token: a token for the configured plugins. */
 static struct reply janus_token(void) {
-  const char *plugins[16];
-  size_t count = json_array_size(cfg.janus_plugins), n = 0;
+  size_t n = 0;
   char token[2048];
   int64_t expiry = tessera_now() + cfg.janus_ttl;
   int rc;
   if (!cfg.janus_secret) return error_reply(404, "Janus is not configured");
-  for (size_t i = 0; i < count; i++) plugins[i] = json_string_value(json_array_get(cfg.janus_plugins, i));
-  rc = tessera_janus_token(cfg.janus_secret, strlen(cfg.janus_secret), expiry, plugins, count, token, sizeof token, &n);
+  rc = tessera_janus_token(cfg.janus_secret, strlen(cfg.janus_secret), expiry, cfg.janus_names, cfg.janus_count, token,
+                           sizeof token, &n);
   if (rc != TESSERA_OK) return platform_error(rc);
   return json_reply(200, json_pack("{s:s, s:I}", "token", token, "expiry", (json_int_t)expiry));
 }
@@ -856,7 +858,7 @@ static struct reply platform_token(struct MHD_Connection *c, struct jwt_platform
   char *token;
   int rc;
   struct reply r;
-  if (!pl->signing) return json_reply(404, json_pack("{s:s}", "error", "this platform is not configured"));
+  if (!pl->signing) return error_reply(404, "this platform is not configured");
   for (size_t i = 0; i < pl->nparams; i++) params[count++] = pl->params[i];
   for (size_t i = 0; i < 8 && pl->query[i][0]; i++) {
     const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, pl->query[i][0]);
@@ -872,9 +874,7 @@ static struct reply platform_token(struct MHD_Connection *c, struct jwt_platform
   } else {
     rc = tessera_platform_token(pl->signing, pl->name, params, count, tessera_now(), pl->ttl, token, TESSERA_TOKEN_MAX + 1,
                                 &n);
-    /* The configuration was checked at start-up: what fails now is the request's. */
-    r = rc == TESSERA_OK ? json_reply(200, json_pack("{s:s}", "token", token))
-                         : tessera_error_reply(rc == TESSERA_E_NOMEM || rc == TESSERA_E_CRYPTO ? 500 : 400, rc);
+    r = rc == TESSERA_OK ? json_reply(200, json_pack("{s:s}", "token", token)) : platform_error(rc);
   }
   free(token);
   for (size_t i = 0; i < nowned; i++) free(owned[i]);
