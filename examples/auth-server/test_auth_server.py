@@ -22,41 +22,10 @@ import tempfile
 import time
 
 import requests
+from checks import b64url, check, finish, hs256_ok, unb64url
 from serverctl import Server
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64url(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def hs256_ok(token, secret):
-    """Checks an HS256 compact JWS with hmac; returns (header, claims) or None."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    mac = hmac.new(secret.encode(), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
-    if not hmac.compare_digest(b64url(mac), parts[2]):
-        return None
-    return json.loads(unb64url(parts[0])), json.loads(unb64url(parts[1]))
-
 
 def rs256(private_key, claims, header=None):
     head = b64url(json.dumps(header or {"alg": "RS256", "typ": "JWT"}).encode())
@@ -257,8 +226,7 @@ def main():
           s.get(base + f"/sceenic/sessions/{sc.get('tokenId')}").json().get("token") == sc.get("token"))
     check("SIGTERM again", server.stop() == 0)
 
-    print(f"auth-server: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish("auth-server")
 
 
 if __name__ == "__main__":
