@@ -138,10 +138,7 @@ struct Janus: ParsableCommand {
         let secret = try readFile(secretFile, what: "secret file")
         let s = secret.contents
         let until = expiry ?? tessera_now() + Int64(ttl ?? 0)
-        let names = plugin.map { strdup($0) }
-        defer { names.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = names.map { UnsafePointer($0) }
-        print(try pointers.withUnsafeBufferPointer { p in
+        print(try withCStrings(plugin) { p in
             try output("janus") { out, cap, len in
                 tessera_janus_token(s.baseAddress, s.count, until, p.baseAddress, p.count, out, cap, len)
             }
@@ -204,10 +201,7 @@ struct PlatformToken<P: PlatformName>: ParsableCommand {
     func run() throws {
         guard let alg = Algorithm(argument: P.alg) else { throw CLIError("internal: \(P.alg)") }
         let loaded = try loadKey(alg, path: key, kid: kid)
-        let strings = params.map { strdup($0) }
-        defer { strings.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = strings.map { UnsafePointer($0) }
-        print(try pointers.withUnsafeBufferPointer { p in
+        print(try withCStrings(params) { p in
             try output(P.name) { out, cap, len in
                 tessera_platform_token(loaded.handle, P.name, p.baseAddress, p.count, now ?? tessera_now(), ttl, out, cap, len)
             }
@@ -284,6 +278,15 @@ struct VerifyJanus: ParsableCommand {
         let plugins = fields.dropFirst(2).map { jsonString(String($0)) }.joined(separator: ",")
         print("{\"expiry\":\(Int64(fields[0]) ?? 0),\"plugins\":[\(plugins)]}")
     }
+}
+
+/// `strings` as a C array of NUL-terminated strings (`const char *const *`)
+/// for the length of `body`.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) throws -> R) rethrows -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) }
+    return try pointers.withUnsafeBufferPointer(body)
 }
 
 /// A JSON string literal for text the tool prints.
