@@ -81,6 +81,11 @@ struct Operation: @unchecked Sendable {
     }
 }
 
+/// A C string copy of `text` that lives until the process ends (fixtures only).
+func permanentCopy(_ text: String) -> UnsafePointer<CChar> {
+    permanentCopy(Array(text.utf8).map { CChar(bitPattern: $0) })
+}
+
 /// A C string copy that lives until the process ends (fixtures only).
 func permanentCopy(_ bytes: [CChar]) -> UnsafePointer<CChar> {
     let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
@@ -107,14 +112,14 @@ final class Fixtures: @unchecked Sendable {
     static let timestamp: Int64 = 1_700_000_000
     // Agora's published test app (AgoraIO/Tools AccessToken2 tests), Tencent's
     // example key, one Janus plugin.
-    nonisolated(unsafe) static let agoraApp = permanentCopy(Array("970CA35de60c44645bbae8a215061b33".utf8).map { CChar(bitPattern: $0) })
-    nonisolated(unsafe) static let agoraCert = permanentCopy(Array("5CFd2fd1755d40ecb72977518be15d3b".utf8).map { CChar(bitPattern: $0) })
-    nonisolated(unsafe) static let agoraChannel = permanentCopy(Array("7d72365eb983485397e3e3f9d460bdda".utf8).map { CChar(bitPattern: $0) })
-    nonisolated(unsafe) static let agoraUid = permanentCopy(Array("2882341273".utf8).map { CChar(bitPattern: $0) })
-    nonisolated(unsafe) static let trtcKey = permanentCopy(Array("5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e".utf8).map { CChar(bitPattern: $0) })
+    nonisolated(unsafe) static let agoraApp = permanentCopy("970CA35de60c44645bbae8a215061b33")
+    nonisolated(unsafe) static let agoraCert = permanentCopy("5CFd2fd1755d40ecb72977518be15d3b")
+    nonisolated(unsafe) static let agoraChannel = permanentCopy("7d72365eb983485397e3e3f9d460bdda")
+    nonisolated(unsafe) static let agoraUid = permanentCopy("2882341273")
+    nonisolated(unsafe) static let trtcKey = permanentCopy("5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")
     nonisolated(unsafe) static let janusPlugins: UnsafePointer<UnsafePointer<CChar>?> = {
         let p = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: 1)
-        p.initialize(to: permanentCopy(Array("janus.plugin.videoroom".utf8).map { CChar(bitPattern: $0) }))
+        p.initialize(to: permanentCopy("janus.plugin.videoroom"))
         return UnsafePointer(p)
     }()
     var credential: [CChar] = []
@@ -200,7 +205,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
         throw BenchError("tessera_signer_new failed: \(String(cString: tessera_last_error()))")
     }
     f.signers.append(signer)
-    let videoSDK = permanentCopy(Array(Claims.videoSDK.utf8).map { CChar(bitPattern: $0) })
+    let videoSDK = permanentCopy(Claims.videoSDK)
     let claimsArray = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: Operation.batchSize)
     claimsArray.initialize(repeating: videoSDK, count: Operation.batchSize)
     let lengthArray = UnsafeMutablePointer<Int>.allocate(capacity: Operation.batchSize)
@@ -221,7 +226,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
     }
     let livekitParams = ["api_key=APIxyz", "identity=alice", "room=r1", "roomJoin=true"]
     let paramArray = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: livekitParams.count)
-    for (i, p) in livekitParams.enumerated() { paramArray[i] = permanentCopy(Array(p.utf8).map { CChar(bitPattern: $0) }) }
+    for (i, p) in livekitParams.enumerated() { paramArray[i] = permanentCopy(p) }
     ops += [
         Operation(name: "Agora RTC token", claims: "AccessToken2", work: .agoraRTC),
         Operation(name: "Agora token verify", claims: "AccessToken2",
@@ -229,7 +234,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
         Operation(name: "TRTC UserSig", claims: "UserSig 2.0", work: .trtcUserSig),
         Operation(name: "Janus token", claims: "token_auth", work: .janusToken),
         Operation(name: "LiveKit token", claims: "livekit profile",
-                  work: .platform(key: hs256, name: permanentCopy(Array("livekit".utf8).map { CChar(bitPattern: $0) }),
+                  work: .platform(key: hs256, name: permanentCopy("livekit"),
                                   params: UnsafePointer(paramArray), count: livekitParams.count)),
     ]
     for (alg, claims, claimsName) in plan {
