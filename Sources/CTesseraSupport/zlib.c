@@ -70,6 +70,22 @@ static struct tessera_zstreams *thread_streams(void) {
     return s;
 }
 
+/* A stream not yet initialised, allocating with stream_alloc. */
+static void fresh(z_stream *z) {
+    memset(z, 0, sizeof *z);
+    z->zalloc = stream_alloc;
+    z->zfree = stream_free;
+}
+
+/* Points a ready stream at its input and output (lengths checked by the
+ * caller to fit zlib's uInt). */
+static void aim(z_stream *z, const void *src, size_t n, void *dst, size_t cap) {
+    z->next_in = (Bytef *)src;
+    z->avail_in = (uInt)n;
+    z->next_out = dst;
+    z->avail_out = (uInt)cap;
+}
+
 TESSERA_HIDDEN size_t tessera__deflate_bound(size_t n) {
     if (n > (size_t)UINT_MAX / 2) return 0;
     return (size_t)compressBound((uLong)n);
@@ -81,9 +97,7 @@ TESSERA_HIDDEN long tessera__deflate(const void *src, size_t n, void *dst, size_
     if (s == NULL) return TESSERA__Z_NOMEM;
     z_stream *z = &s->deflater;
     if (!s->has_deflater) {
-        memset(z, 0, sizeof *z);
-        z->zalloc = stream_alloc;
-        z->zfree = stream_free;
+        fresh(z);
         int rc = deflateInit(z, Z_DEFAULT_COMPRESSION);
         if (rc == Z_MEM_ERROR) return TESSERA__Z_NOMEM;
         if (rc != Z_OK) return TESSERA__Z_ERROR;
@@ -91,10 +105,7 @@ TESSERA_HIDDEN long tessera__deflate(const void *src, size_t n, void *dst, size_
     } else if (deflateReset(z) != Z_OK) {
         return TESSERA__Z_ERROR;
     }
-    z->next_in = (Bytef *)src;
-    z->avail_in = (uInt)n;
-    z->next_out = dst;
-    z->avail_out = (uInt)cap;
+    aim(z, src, n, dst, cap);
     int rc = deflate(z, Z_FINISH);
     if (rc == Z_STREAM_END) return (long)z->total_out;
     return rc == Z_OK || rc == Z_BUF_ERROR ? TESSERA__Z_SPACE : TESSERA__Z_ERROR;
@@ -106,9 +117,7 @@ TESSERA_HIDDEN long tessera__inflate(const void *src, size_t n, void *dst, size_
     if (s == NULL) return TESSERA__Z_NOMEM;
     z_stream *z = &s->inflater;
     if (!s->has_inflater) {
-        memset(z, 0, sizeof *z);
-        z->zalloc = stream_alloc;
-        z->zfree = stream_free;
+        fresh(z);
         int rc = inflateInit(z);
         if (rc == Z_MEM_ERROR) return TESSERA__Z_NOMEM;
         if (rc != Z_OK) return TESSERA__Z_ERROR;
@@ -116,10 +125,7 @@ TESSERA_HIDDEN long tessera__inflate(const void *src, size_t n, void *dst, size_
     } else if (inflateReset(z) != Z_OK) {
         return TESSERA__Z_ERROR;
     }
-    z->next_in = (Bytef *)src;
-    z->avail_in = (uInt)n;
-    z->next_out = dst;
-    z->avail_out = (uInt)cap;
+    aim(z, src, n, dst, cap);
     int rc = inflate(z, Z_FINISH);
     if (rc == Z_STREAM_END) {
         /* One complete stream and nothing after it. */
