@@ -122,6 +122,37 @@ func optionalCString(_ s: UnsafePointer<CChar>?, limit: Int, _ name: StaticStrin
     return UnsafeRawBufferPointer(start: s, count: length)
 }
 
+/// A caller's array of `count` NUL-terminated strings (`const char *const
+/// *`), read one element at a time and never copied: the array may be NULL
+/// only when empty, and each element must not be NULL and is at most
+/// `limit` bytes (longer: `argument`, naming it `element`).
+struct CStringArray {
+    let base: UnsafePointer<UnsafePointer<CChar>?>?
+    let count: Int
+    let name: StaticString
+    let element: StaticString
+    let limit: Int
+
+    init(_ base: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int, _ name: StaticString, count countName: StaticString,
+         element: StaticString, limit: Int) throws(TesseraError) {
+        guard base != nil || count == 0 else { throw .argument("\(name) is NULL but \(countName) is not 0") }
+        guard count >= 0 else { throw .argument("\(countName) is larger than SIZE_MAX / 2") }
+        self.base = base
+        self.count = count
+        self.name = name
+        self.element = element
+        self.limit = limit
+    }
+
+    /// Element `i` (0 ..< count).
+    func callAsFunction(_ i: Int) throws(TesseraError) -> UnsafeRawBufferPointer {
+        guard let base, i >= 0, i < count, let s = try optionalCString(base[i], limit: limit, element) else {
+            throw .argument("\(name)[\(i)] is NULL")
+        }
+        return s
+    }
+}
+
 /// Handles: a `tessera_key *`, `tessera_keyset *` or `tessera_policy *` is
 /// an unmanaged (retained) reference to the Swift object, released by its
 /// `_free`.

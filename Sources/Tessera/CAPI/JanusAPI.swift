@@ -8,15 +8,10 @@ public func tessera_janus_token(_ secret: UnsafeRawPointer!, _ secretLen: Int, _
                                 _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     entry(out: out, cap: outCap, outLen: outLen) { output throws(TesseraError) -> Int in
         let s = try input(secret, secretLen, "secret")
-        guard plugins != nil || pluginCount == 0 else { throw .argument("plugins is NULL but plugin_count is not 0") }
-        guard pluginCount >= 0 else { throw .argument("plugin_count is larger than SIZE_MAX / 2") }
+        let names = try CStringArray(plugins, pluginCount, "plugins", count: "plugin_count", element: "a plugin name",
+                                     limit: JanusToken.maxLength)
         try output.checkArguments()
-        return try JanusToken.sign(secret: s, expiry: expiry, pluginCount: pluginCount, plugin: { (i: Int) throws(TesseraError) -> UnsafeRawBufferPointer in
-            guard let name = try optionalCString(plugins[i], limit: JanusToken.maxLength, "a plugin name") else {
-                throw .argument("plugins[\(i)] is NULL")
-            }
-            return name
-        }, output: output)
+        return try JanusToken.sign(secret: s, expiry: expiry, pluginCount: names.count, plugin: names.callAsFunction, output: output)
     }
 }
 

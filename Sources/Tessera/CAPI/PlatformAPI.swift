@@ -14,15 +14,11 @@ public func tessera_platform_token(_ key: OpaquePointer!, _ platform: UnsafePoin
                 throw .argument("platform \"\(String(decoding: name, as: UTF8.self))\" is not one of "
                                 + JWTProfile.all.map { String(describing: $0.name) }.joined(separator: ", "))
             }
-            guard params != nil || paramCount == 0 else { throw .argument("params is NULL but param_count is not 0") }
-            guard paramCount >= 0, paramCount <= 256 else { throw .argument("param_count is over 256") }
+            let pairs = try CStringArray(params, paramCount, "params", count: "param_count", element: "a parameter",
+                                         limit: CompactJWS.maxLength)
+            guard paramCount <= 256 else { throw .argument("param_count is over 256") }
             try output.checkArguments()
-            return try profile.sign(key: k, count: paramCount, pair: { (i: Int) throws(TesseraError) -> UnsafeRawBufferPointer in
-                guard let p = try optionalCString(params[i], limit: CompactJWS.maxLength, "a parameter") else {
-                    throw .argument("params[\(i)] is NULL")
-                }
-                return p
-            }, now: now, ttl: ttl, output: output)
+            return try profile.sign(key: k, count: pairs.count, pair: pairs.callAsFunction, now: now, ttl: ttl, output: output)
         }
     }
 }
