@@ -127,8 +127,9 @@ check-memory: deps
 	Tests/C/variants.sh valgrind $(STAGE)
 
 # ---- examples ---------------------------------------------------------------
-EXAMPLE_DEPS := libmicrohttpd-dev libsqlite3-dev libjansson-dev
+EXAMPLE_DEPS := libmicrohttpd-dev libsqlite3-dev libjansson-dev libpq-dev libhiredis-dev
 EXAMPLES     := $(BUILD)/examples
+AUTH_SERVER_SOURCES := $(addprefix examples/auth-server/,auth-server.c store.c store_sqlite.c store_pg.c cache_redis.c ops.c)
 EXAMPLE_CFLAGS = -std=c99 -O2 -Wall -Wextra -Werror $$(PKG_CONFIG_PATH=$(CURDIR)/$(STAGE)/lib/pkgconfig pkg-config --cflags tessera)
 EXAMPLE_LIBS   = $$(PKG_CONFIG_PATH=$(CURDIR)/$(STAGE)/lib/pkgconfig pkg-config --libs tessera) -Wl,-rpath,$(CURDIR)/$(STAGE)/lib
 
@@ -139,8 +140,8 @@ examples: deps
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
 	mkdir -p $(EXAMPLES)
 	cc $(EXAMPLE_CFLAGS) examples/quickstart.c -o $(EXAMPLES)/quickstart $(EXAMPLE_LIBS)
-	cc $(EXAMPLE_CFLAGS) examples/auth-server/auth-server.c -o $(EXAMPLES)/auth-server \
-	  $$(pkg-config --cflags --libs libmicrohttpd sqlite3 jansson) $(EXAMPLE_LIBS) -pthread
+	cc $(EXAMPLE_CFLAGS) $(AUTH_SERVER_SOURCES) -o $(EXAMPLES)/auth-server \
+	  $$(pkg-config --cflags --libs libmicrohttpd sqlite3 jansson libpq hiredis) $(EXAMPLE_LIBS) -pthread
 
 # End to end: the server on a free loopback port, driven by an independent
 # client (Python requests, hmac, cryptography), restarted, fed bad input.

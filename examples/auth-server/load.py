@@ -26,6 +26,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="auth-server-load-")
     config = {
         "database": os.path.join(tmp, "auth.db"),
+        "allowAnonymous": True,
         "skyway": {"secretKey": "skyway-secret-key-0123456789abcdef", "ttl": 3600, "sessionTokens": ["good-session"]},
         "videosdk": {"apiKey": "videosdk-api-key", "secret": "videosdk-secret-0123456789abcdef0123"},
     }

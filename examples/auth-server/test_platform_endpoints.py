@@ -88,6 +88,7 @@ def main():
                                              serialization.NoEncryption()))
     config = {
         "database": os.path.join(tmp, "auth.db"),
+        "allowAnonymous": True,
         "agora": {"appId": APP, "appCertificate": CERT, "expire": 3600},
         "trtc": {"sdkAppId": 1400000000, "secretKey": TRTC_KEY, "expire": 86400},
         "janus": {"tokenAuthSecret": S["janus"], "ttl": 600, "plugins": ["janus.plugin.videoroom"]},
@@ -205,7 +206,7 @@ def main():
                           ("janus", {"tokenAuthSecret": "s", "ttl": 60, "plugins": ["a,b"]})]:
         bad = os.path.join(tmp, f"bad-{name}.json")
         with open(bad, "w") as f:
-            json.dump({"database": os.path.join(tmp, "bad.db"), name: section}, f)
+            json.dump({"database": os.path.join(tmp, "bad.db"), "allowAnonymous": True, name: section}, f)
         import subprocess
         run = subprocess.run([binary, "--port", "1", "--config", bad], capture_output=True, text=True, timeout=10)
         check(f"config: a bad {name} section stops the server with its reason",
@@ -214,7 +215,7 @@ def main():
     # No platform sections: each endpoint answers 404.
     bare = os.path.join(tmp, "bare.json")
     with open(bare, "w") as f:
-        json.dump({"database": os.path.join(tmp, "bare.db")}, f)
+        json.dump({"database": os.path.join(tmp, "bare.db"), "allowAnonymous": True}, f)
     server = Server(binary, bare, os.path.join(tmp, "bare.log"))
     check("server starts with no platform section", server.start())
     for url in ("/agora/rtc-token?channel=c", "/agora/rtm-token?userId=u", "/trtc/usersig?userId=u", "/janus/token",
