@@ -153,6 +153,7 @@ test-examples: examples
 	@echo "PASS quickstart runs, and README.md shows it as it is"
 	python3 examples/auth-server/test_auth_server.py $(EXAMPLES)/auth-server
 	python3 examples/auth-server/test_platform_endpoints.py $(EXAMPLES)/auth-server
+	python3 examples/auth-server/test_operations.py $(EXAMPLES)/auth-server
 
 # Real peers (each check prints PASS <name>): coturn's turnutils_uclient with
 # /turn/credentials, nginx auth_request through GET /verify, headless

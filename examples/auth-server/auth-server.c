@@ -1952,11 +1952,10 @@ int main(int argc, char **argv) {
   if (pthread_create(&cleanup_thread, NULL, cleaner, NULL) != 0) die("cannot start the cleanup thread");
   pthread_detach(cleanup_thread);
   d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)port,
-                       NULL, NULL, handle, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+                       NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
                        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT,
-                       boot.connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, boot.per_address,
-                       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+                       boot.connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, boot.per_address, MHD_OPTION_END);
   if (!d) die("cannot listen on port %ld", port);
   log_event("info", "Tessera %s listening on port %ld (store %s%s%s)", tessera_version_string(), port, store->ops->name,
             cache ? ", cache " : "", cache ? cache->ops->name : "");
