@@ -7,6 +7,8 @@
 #                             against an installed copy (gcc and clang, .so and .a)
 #   make test-integration     against real peers: coturn, nginx, headless
 #                             Chromium, Janus, and the `tessera` tool with openssl keys
+#   make test-fleet           three auth servers on PostgreSQL and Redis behind nginx
+#   make load                 wrk against the auth server: one on SQLite, three in a fleet
 #   make sanitize             Swift and C tests under ASan+UBSan, and under TSan
 #   make check-memory         the C tests under valgrind memcheck
 #   make fuzz FUZZ_SECONDS=N  every libFuzzer target for N seconds
@@ -39,7 +41,7 @@ TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
 PY_TEST_DEPS := joserfc cryptography pyjwt@jwt livekit-api==1.2.2@livekit.api twilio==9.13.0@twilio \
 	stream-chat==4.33.0@stream_chat tls-sig-api-v2==1.1@TLSSigAPIv2 vonage-jwt==1.1.5@vonage_jwt
 
-.PHONY: all deps lib cli install test test-integration sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
+.PHONY: all deps lib cli install test test-integration test-fleet sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
 
 all: lib
 
@@ -167,9 +169,23 @@ test-integration: examples
 	@scripts/ensure-python.sh $(PY_INTEGRATION_DEPS)
 	Tests/integration/run.sh $(CURDIR)/$(STAGE)
 
-# wrk against /healthz, /authenticate and /get-token on loopback.
+# The fleet: PostgreSQL (initdb in a temporary directory, run as postgres)
+# and redis-server started on loopback, three auth servers on them behind
+# nginx; shared state, kill -9 under load, Redis and PostgreSQL outages.
+FLEET_DEPS    := postgresql redis-server nginx wrk util-linux
+PY_FLEET_DEPS := requests cryptography
+
+test-fleet: examples
+	@scripts/ensure-deps.sh $(FLEET_DEPS)
+	@scripts/ensure-python.sh $(PY_FLEET_DEPS)
+	python3 examples/auth-server/test_fleet.py $(EXAMPLES)/auth-server
+
+# wrk on loopback, in one run: one instance on SQLite (/healthz,
+# /authenticate, /get-token, /create-meeting), then three behind nginx on
+# PostgreSQL and Redis (the same endpoints): requests/s and p99.
 load: examples
-	@scripts/ensure-deps.sh wrk
+	@scripts/ensure-deps.sh $(FLEET_DEPS)
+	@scripts/ensure-python.sh $(PY_FLEET_DEPS)
 	python3 examples/auth-server/load.py $(EXAMPLES)/auth-server
 
 # ---- benchmarks -------------------------------------------------------------
