@@ -68,7 +68,8 @@ def stop(*procs, seconds=10):
 def start_auth_server(tmp, sections):
     """The example auth server with `sections` as its config (plus a database
     in tmp); its log goes to tmp/auth-server.log. Returns the started Server."""
-    config = dict(sections, database=os.path.join(tmp, "auth.db"))
+    config = dict(sections, store="sqlite:" + os.path.join(tmp, "auth.db"))
+    config.setdefault("allowAnonymous", "callers" not in sections)
     path = os.path.join(tmp, "auth-server.json")
     with open(path, "w") as f:
         json.dump(config, f)

@@ -80,8 +80,9 @@ def main():
         t.check("a wrong session token shows the refusal (401) and no credential",
                 status.startswith("Refused (401)") and shown == "", (status, shown))
         driver.save_screenshot(os.path.join(tmp, "refused.png"))
-        log = open(os.path.join(tmp, "auth-server.log")).read()
-        t.check("the server saw the browser's two POST /authenticate", log.count("POST /authenticate ") == 2, log[-300:])
+        log = [json.loads(line) for line in open(os.path.join(tmp, "auth-server.log"))]
+        posts = [e for e in log if e.get("method") == "POST" and e.get("path") == "/authenticate"]
+        t.check("the server saw the browser's two POST /authenticate", len(posts) == 2, posts)
     finally:
         driver.quit()
         t.check("auth server stops cleanly", server.stop() == 0)
