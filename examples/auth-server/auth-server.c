@@ -838,8 +838,11 @@ static struct reply tessera_error_reply(struct request *rq, unsigned status, int
 }
 
 /* A token refused for a reason of the server's own (missing, replayed, revoked). */
-static struct reply refused_reply(int reason) {
-  struct reply r = json_reply(401, json_pack("{s:s, s:s}", "error", "invalid_token", "category", status_category(reason)));
+static struct reply refused_reply(struct request *rq, int reason) {
+  struct reply r;
+  if (!rq->detail[0])
+    snprintf(rq->detail, sizeof rq->detail, "%s", reason == REASON_MISSING ? "no Bearer token" : status_category(reason));
+  r = json_reply(401, json_pack("{s:s, s:s}", "error", "invalid_token", "category", status_category(reason)));
   r.www_authenticate = reason == REASON_MISSING ? "Bearer realm=\"tessera\"" : "Bearer realm=\"tessera\", error=\"invalid_token\"";
   metrics_verify_failure(reason);
   return r;
@@ -997,7 +1000,7 @@ static int authenticate_caller(struct MHD_Connection *c, struct request *rq, str
   const char *sub;
   if (!cfg.caller_keys) return 1; /* allowAnonymous */
   if (!(token = strict_bearer(c))) {
-    *fail = refused_reply(REASON_MISSING);
+    *fail = refused_reply(rq, REASON_MISSING);
     return 0;
   }
   if (!(claims = malloc(TESSERA_TOKEN_MAX))) {
@@ -1161,7 +1164,7 @@ static int videosdk_token_ok(struct MHD_Connection *c, struct request *rq, struc
   const char *token = bearer(c);
   int rc;
   if (!token) {
-    *fail = refused_reply(REASON_MISSING);
+    *fail = refused_reply(rq, REASON_MISSING);
     return 0;
   }
   rc = tessera_jwt_verify(cfg.videosdk_key, token, strlen(token), cfg.videosdk_policy, NULL, 0, NULL);
@@ -1295,8 +1298,8 @@ HANDLER(skykit_devices) {
   size_t i;
   int rc;
   UNUSED_ARGS;
-  if (!token) return refused_reply(REASON_MISSING);
-  if (!unverified_issuer(token, issuer, sizeof issuer)) return refused_reply(TESSERA_E_CLAIM);
+  if (!token) return refused_reply(rq, REASON_MISSING);
+  if (!unverified_issuer(token, issuer, sizeof issuer)) return refused_reply(rq, TESSERA_E_CLAIM);
   for (i = 0; i < cfg.skykit_count; i++) {
     if (strcmp(cfg.skykit[i].issuer, issuer) != 0) continue;
     rc = tessera_jwt_verify(cfg.skykit[i].key, token, strlen(token), cfg.skykit[i].policy, NULL, 0, NULL);
@@ -1309,7 +1312,7 @@ HANDLER(skykit_devices) {
                                      "status", "offline", "owner", issuer));
   }
   snprintf(rq->detail, sizeof rq->detail, "no public key is registered for this issuer");
-  return refused_reply(TESSERA_E_KEY_NOT_FOUND);
+  return refused_reply(rq, TESSERA_E_KEY_NOT_FOUND);
 }
 
 /* GET /turn/credentials?username=U */
@@ -1499,7 +1502,7 @@ HANDLER(verify_bearer) {
   json_int_t exp;
   UNUSED_ARGS;
   if (!cfg.verify_keys) return error_reply(404, "token verification is not configured");
-  if (!token) return refused_reply(REASON_MISSING);
+  if (!token) return refused_reply(rq, REASON_MISSING);
   claims = malloc(TESSERA_TOKEN_MAX);
   if (!claims) return error_reply(500, "out of memory");
   rc = tessera_jwt_verify_keyset(cfg.verify_keys, token, strlen(token), cfg.verify_policy, claims, TESSERA_TOKEN_MAX, &n);
@@ -1512,7 +1515,7 @@ HANDLER(verify_bearer) {
   jti = json_string_value(json_object_get(parsed, "jti"));
   exp = json_integer_value(json_object_get(parsed, "exp"));
   if (jti && (strlen(jti) > 256 || !*jti)) {
-    r = refused_reply(TESSERA_E_CLAIM);
+    r = refused_reply(rq, TESSERA_E_CLAIM);
     snprintf(rq->detail, sizeof rq->detail, "jti must be 1 to 256 bytes");
     goto done;
   }
@@ -1523,7 +1526,7 @@ HANDLER(verify_bearer) {
       goto done;
     }
     if (rc == STORE_OK) {
-      r = refused_reply(REASON_REVOKED);
+      r = refused_reply(rq, REASON_REVOKED);
       goto done;
     }
   }
@@ -1536,7 +1539,7 @@ HANDLER(verify_bearer) {
     }
     if (rc == STORE_NONE) {
       metrics_replay_refused();
-      r = refused_reply(REASON_REPLAYED);
+      r = refused_reply(rq, REASON_REPLAYED);
       goto done;
     }
   }
