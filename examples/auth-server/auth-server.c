@@ -156,7 +156,7 @@ struct config {
   tessera_keyset *verify_keys;
   tessera_policy *verify_policy;
   int verify_replay;
-  uint32_t revoke_ttl;
+  uint32_t revoke_ttl, verify_leeway;
 };
 
 /* Read once at start-up; a reload that changes them says they need a restart. */
@@ -402,6 +402,7 @@ static void load_verify(struct config *c, json_t *sec) {
   if (!secret == !json_object_get(sec, "jwks")) die("config: verify needs exactly one of secret and jwks");
   if (replay && !json_is_boolean(replay)) die("config: verify.replay must be true or false");
   c->verify_replay = json_is_true(replay);
+  c->verify_leeway = config_uint(sec, "verify", "leeway", 0, 86400, 0);
   c->revoke_ttl = config_uint(sec, "verify", "revocationTtl", 1, 365 * 86400,
                               config_uint(sec, "verify", "maxLifetime", 1, UINT32_MAX, 86400));
   check(tessera_policy_new(&c->verify_policy), "policy");
@@ -431,7 +432,6 @@ static void load_verify(struct config *c, json_t *sec) {
  * add a new next one, SIGHUP). */
 static void load_tokens(struct config *c, json_t *sec) {
   static const char *const known[] = {"issuer", "audience", "ttl", "algorithm", "keys", NULL};
-  static const char *const key_known[] = {"kid", "privateKey", NULL};
   json_t *keys = json_object_get(sec, "keys"), *k;
   const char *alg_name = config_string(sec, "tokens", "algorithm");
   tessera_alg alg;
@@ -452,13 +452,25 @@ static void load_tokens(struct config *c, json_t *sec) {
     char *pem;
     size_t len = 0;
     int rc;
-    config_known(k, "tokens.keys[]", key_known);
-    path = config_string(k, "tokens.keys[]", "privateKey");
+    const char *kid;
+    if (!json_is_object(k)) {
+      tessera_keyset_free(set);
+      die("config: tokens.keys[%zu] must be an object", i);
+    }
+    /* Every member read before the key file: nothing can die while a
+     * private key is in memory. */
+    if (json_object_size(k) != 2 || !json_string_value(json_object_get(k, "kid")) ||
+        !json_string_value(json_object_get(k, "privateKey"))) {
+      tessera_keyset_free(set);
+      die("config: tokens.keys[%zu] must hold kid and privateKey (strings), nothing else", i);
+    }
+    kid = json_string_value(json_object_get(k, "kid"));
+    path = json_string_value(json_object_get(k, "privateKey"));
     if (!(pem = read_file(path, &len))) {
       tessera_keyset_free(set);
       die("config: tokens.keys[%zu].privateKey: cannot read %s", i, path);
     }
-    rc = tessera_key_new_pem(alg, pem, len, config_string(k, "tokens.keys[]", "kid"), &key);
+    rc = tessera_key_new_pem(alg, pem, len, kid, &key);
     explicit_bzero(pem, len);
     free(pem);
     if (rc != TESSERA_OK) {
@@ -469,6 +481,7 @@ static void load_tokens(struct config *c, json_t *sec) {
     if (i == 0) c->token_key = key;
     else tessera_key_free(key);
     if (rc != TESSERA_OK) {
+      if (i == 0) c->token_key = NULL, tessera_key_free(key);
       tessera_keyset_free(set);
       die("config: tokens.keys[%zu]: %s (%s)", i, tessera_strerror(rc), tessera_last_error());
     }
@@ -500,12 +513,12 @@ static void load_platform(struct jwt_platform *pl, json_t *sec) {
     size_t len = 0;
     char kid[512];
     const char *path = config_string(sec, pl->name, pl->pem);
-    char *pem = read_file(path, &len);
+    char *pem;
     int rc;
-    if (!pem) die("config: %s.%s: cannot read %s", pl->name, pl->pem, path);
-    if (pl->kid_prefix)
+    if (pl->kid_prefix) /* read before the key: nothing dies while it is in memory */
       snprintf(kid, sizeof kid, "%s/%s", config_string(sec, pl->name, pl->kid_prefix),
                config_string(sec, pl->name, pl->kid_suffix));
+    if (!(pem = read_file(path, &len))) die("config: %s.%s: cannot read %s", pl->name, pl->pem, path);
     rc = tessera_key_new_pem(pl->alg, pem, len, pl->kid_prefix ? kid : NULL, &pl->signing);
     explicit_bzero(pem, len);
     free(pem);
@@ -544,7 +557,8 @@ static struct config *load_config(const char *path, int first) {
   if (!c) die("out of memory");
   if (!root) {
     free(c);
-    die("config %s: %s (line %d)", path, jerr.text, jerr.line);
+    /* Line and column only: jansson's text can quote part of a secret. */
+    die("config %s: not valid JSON (line %d, column %d)", path, jerr.line, jerr.column);
   }
   c->root = root;
   c->refs = 1;
@@ -811,6 +825,7 @@ struct reply {
   char *body;               /* malloc'd; JSON unless content_type says otherwise */
   const char *content_type; /* NULL: application/json */
   const char *www_authenticate;
+  const char *allow;        /* 405: the method the path takes */
   unsigned retry_after;     /* 429: seconds */
   int no_cache;
   char subject[MAX_SUB + 1]; /* /verify: X-Auth-Subject, when the token's sub is printable ASCII */
@@ -1245,18 +1260,22 @@ HANDLER(sceenic_create) {
   int64_t now = tessera_now();
   UNUSED_ARGS;
   if (!cfg.sceenic_key) return error_reply(404, "Sceenic is not configured");
-  if (random_hex(id, 16) != 0) return error_reply(500, "no randomness");
-  claims = json_pack("{s:s, s:s}", "apiKey", cfg.sceenic_apikey, "tokenId", id);
-  text = json_dumps(claims, JSON_COMPACT);
-  json_decref(claims);
-  if (!text) return error_reply(500, "out of memory");
-  rc = tessera_jwt_issue(cfg.sceenic_key, text, strlen(text), now, 86400, TESSERA_ISSUE_JTI, token, sizeof token, &n);
-  free(text);
-  if (rc != TESSERA_OK) return tessera_error_reply(rq, 500, rc);
-  rc = STORE_CALL(0, store->ops->put_session(store, id, token, now + 86400));
-  if (rc == STORE_ERROR) return unavailable_reply(rq, "store");
-  if (rc == STORE_NONE) return error_reply(500, "a session id came up twice");
-  return json_reply(200, json_pack("{s:s, s:s}", "tokenId", id, "token", token));
+  /* An id taken already (a store that retried an insert it had made) gets
+   * another one. */
+  for (int tries = 0; tries < 4; tries++) {
+    if (random_hex(id, 16) != 0) return error_reply(500, "no randomness");
+    claims = json_pack("{s:s, s:s}", "apiKey", cfg.sceenic_apikey, "tokenId", id);
+    text = json_dumps(claims, JSON_COMPACT);
+    json_decref(claims);
+    if (!text) return error_reply(500, "out of memory");
+    rc = tessera_jwt_issue(cfg.sceenic_key, text, strlen(text), now, 86400, TESSERA_ISSUE_JTI, token, sizeof token, &n);
+    free(text);
+    if (rc != TESSERA_OK) return tessera_error_reply(rq, 500, rc);
+    rc = STORE_CALL(0, store->ops->put_session(store, id, token, now + 86400));
+    if (rc == STORE_ERROR) return unavailable_reply(rq, "store");
+    if (rc == STORE_OK) return json_reply(200, json_pack("{s:s, s:s}", "tokenId", id, "token", token));
+  }
+  return error_reply(500, "could not find a free session id");
 }
 
 /* GET /sceenic/sessions/:tokenId */
@@ -1499,7 +1518,9 @@ HANDLER(verify_bearer) {
   struct reply r;
   json_t *parsed;
   const char *sub, *jti;
-  json_int_t exp;
+  json_t *jti_value;
+  double exp;
+  int64_t keep;
   UNUSED_ARGS;
   if (!cfg.verify_keys) return error_reply(404, "token verification is not configured");
   if (!token) return refused_reply(rq, REASON_MISSING);
@@ -1512,13 +1533,20 @@ HANDLER(verify_bearer) {
     return tessera_error_reply(rq, 401, rc);
   }
   parsed = json_loadb(claims, n, 0, NULL);
-  jti = json_string_value(json_object_get(parsed, "jti"));
-  exp = json_integer_value(json_object_get(parsed, "exp"));
-  if (jti && (strlen(jti) > 256 || !*jti)) {
+  jti_value = json_object_get(parsed, "jti");
+  jti = json_string_value(jti_value);
+  exp = json_number_value(json_object_get(parsed, "exp"));
+  if (jti_value && (!jti || strlen(jti) > 256 || !*jti)) {
+    snprintf(rq->detail, sizeof rq->detail, "jti must be a string of 1 to 256 bytes");
     r = refused_reply(rq, TESSERA_E_CLAIM);
-    snprintf(rq->detail, sizeof rq->detail, "jti must be 1 to 256 bytes");
     goto done;
   }
+  /* A mark lasts as long as the library would still accept the token:
+   * past exp by the leeway (exp may be fractional; the library checked it
+   * is a number within range). */
+  if (!(exp < 9.0e15)) exp = 9.0e15; /* far beyond any policy's maximum lifetime */
+  keep = (int64_t)exp + 2 + (int64_t)cfg.verify_leeway;
+  if (keep <= tessera_now()) keep = tessera_now() + 1;
   if (jti && cfg.operator_keys) {
     rc = STORE_CALL(SHORT_ROLE, SHORT_LIVED->ops->has_mark(SHORT_LIVED, "rev", jti, tessera_now()));
     if (rc == STORE_ERROR) {
@@ -1532,7 +1560,7 @@ HANDLER(verify_bearer) {
   }
   if (cfg.verify_replay) {
     /* jti is required by the policy; exp always is. */
-    rc = STORE_CALL(SHORT_ROLE, SHORT_LIVED->ops->claim_mark(SHORT_LIVED, "jti", jti, (int64_t)exp, tessera_now()));
+    rc = STORE_CALL(SHORT_ROLE, SHORT_LIVED->ops->claim_mark(SHORT_LIVED, "jti", jti, keep, tessera_now()));
     if (rc == STORE_ERROR) {
       r = unavailable_reply(rq, "replay");
       goto done;
@@ -1573,6 +1601,11 @@ HANDLER(revoke_jti) {
   a = form_value(rq->body, rq->len, "jti", jti, sizeof jti);
   b = form_value(rq->body, rq->len, "exp", exp_text, sizeof exp_text);
   if (a != 1 || b < 0 || !*jti || strlen(jti) > 256) return error_reply(400, "jti (1 to 256 bytes) is required");
+  {
+    json_t *probe = json_string(jti); /* NULL unless valid UTF-8 */
+    if (!probe) return error_reply(400, "jti is not valid UTF-8");
+    json_decref(probe);
+  }
   until = now + cfg.revoke_ttl;
   if (b == 1) {
     char *end;
@@ -1580,7 +1613,8 @@ HANDLER(revoke_jti) {
     if (*end || end == exp_text || v <= now || v > now + 366LL * 86400) return error_reply(400, "exp must be a future UNIX time");
     until = v;
   }
-  rc = STORE_CALL(SHORT_ROLE, SHORT_LIVED->ops->set_mark(SHORT_LIVED, "rev", jti, until));
+  /* Kept past exp by the leeway, as long as /verify would accept the token. */
+  rc = STORE_CALL(SHORT_ROLE, SHORT_LIVED->ops->set_mark(SHORT_LIVED, "rev", jti, until + 1 + cfg.verify_leeway));
   if (rc == STORE_ERROR) return unavailable_reply(rq, "revocation");
   log_event("info", "revoked a jti until %lld", (long long)until);
   return json_reply(200, json_pack("{s:s, s:I}", "revoked", jti, "until", (json_int_t)until));
@@ -1630,16 +1664,19 @@ HANDLER(readyz) {
   json_t *body = json_object();
   int ok = !draining;
   UNUSED_ARGS;
+  /* Which one fails is said; its error (hosts, paths) goes to the log. */
   if (STORE_CALL(0, store->ops->ping(store)) == STORE_OK) json_object_set_new(body, "store", json_string("ok"));
   else {
     ok = 0;
-    json_object_set_new(body, "store", json_string(store_error()));
+    json_object_set_new(body, "store", json_string("unavailable"));
+    snprintf(rq->detail, sizeof rq->detail, "store: %s", store_error());
   }
   if (cache) {
     if (STORE_CALL(1, cache->ops->ping(cache)) == STORE_OK) json_object_set_new(body, "cache", json_string("ok"));
     else {
       ok = 0;
-      json_object_set_new(body, "cache", json_string(store_error()));
+      json_object_set_new(body, "cache", json_string("unavailable"));
+      snprintf(rq->detail, sizeof rq->detail, "cache: %s", store_error());
     }
   }
   json_object_set_new(body, "status", json_string(draining ? "draining" : ok ? "ready" : "unavailable"));
@@ -1699,6 +1736,7 @@ HANDLER(index_page) {
 enum {
   MINT = 1,   /* a caller's token required (unless allowAnonymous); per-caller rate limit */
   OPS = 2,    /* no rate limit: health, readiness, metrics, keys */
+  HIDE = 4,   /* the path's tail is a capability: the log shows the route's label */
 };
 
 struct route {
@@ -1724,7 +1762,7 @@ static struct route routes[MAX_ROUTES] = {
     {"POST", "/validate-meeting/", 1, "/validate-meeting/:id", NULL, 0, videosdk_validate_meeting, 0, 0, 0},
     {"GET", "/apirtc/token", 0, "/apirtc/token", "apirtc", MINT, apirtc_token, 0, 0, 0},
     {"POST", "/sceenic/sessions", 0, "/sceenic/sessions", "sceenic", MINT, sceenic_create, 0, 0, 0},
-    {"GET", "/sceenic/sessions/", 1, "/sceenic/sessions/:id", NULL, MINT, sceenic_get, 0, 0, 0},
+    {"GET", "/sceenic/sessions/", 1, "/sceenic/sessions/:id", NULL, MINT | HIDE, sceenic_get, 0, 0, 0},
     {"GET", "/sk-api/v1/devices", 0, "/sk-api/v1/devices", NULL, 0, skykit_devices, 0, 0, 0},
     {"GET", "/turn/credentials", 0, "/turn/credentials", "turn", MINT, turn_credentials, 0, 0, 0},
     {"GET", "/agora/rtc-token", 0, "/agora/rtc-token", "agora", MINT, agora_rtc_token, 0, 0, 0},
@@ -1757,13 +1795,13 @@ static void routes_init(void) {
 static struct reply route(struct MHD_Connection *c, const char *url, const char *method, struct request *rq,
                           const struct route **matched) {
   const struct route *rt = NULL;
-  int path_found = 0;
+  const char *allowed = NULL;
   struct reply fail;
   for (size_t i = 0; i < nroutes; i++) {
     size_t k = strlen(routes[i].path);
     int hit = routes[i].prefix ? strncmp(url, routes[i].path, k) == 0 : strcmp(url, routes[i].path) == 0;
     if (!hit) continue;
-    path_found = 1;
+    allowed = routes[i].method;
     rq->endpoint = routes[i].endpoint;
     if (!strcmp(method, routes[i].method)) {
       rt = &routes[i];
@@ -1771,7 +1809,12 @@ static struct reply route(struct MHD_Connection *c, const char *url, const char 
     }
   }
   *matched = rt;
-  if (!rt) return error_reply(path_found ? 405 : 404, path_found ? "method not allowed" : "not found");
+  if (!rt && allowed) {
+    fail = error_reply(405, "method not allowed");
+    fail.allow = allowed;
+    return fail;
+  }
+  if (!rt) return error_reply(404, "not found");
   if (rq->too_large) return error_reply(413, "request body over 64 KiB");
   if (!(rt->flags & OPS) && !within_limit("address", rq->client, cfg.rate_per_address, &fail)) return fail;
   if (rt->flags & MINT) {
@@ -1781,20 +1824,14 @@ static struct reply route(struct MHD_Connection *c, const char *url, const char 
   return rt->fn(c, rq, url + (rt->prefix ? strlen(rt->path) : 0), rt->arg);
 }
 
+static char instance[9]; /* set in main, before serving */
+
 static void request_id(struct MHD_Connection *c, struct request *rq) {
   static uint64_t counter;
-  static char instance[9];
   const char *given = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
   if (given && strlen(given) < sizeof rq->id && *given && printable_ascii(given) && !strpbrk(given, "\"\\ ")) {
     strcpy(rq->id, given);
     return;
-  }
-  if (!instance[0]) {
-    unsigned char b[4] = {0};
-    char hex[9];
-    (void)random_bytes(b, 4);
-    snprintf(hex, sizeof hex, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
-    memcpy(instance, hex, sizeof instance); /* the same value whichever thread wins */
   }
   snprintf(rq->id, sizeof rq->id, "%s-%llu", instance,
            (unsigned long long)__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
@@ -1851,6 +1888,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type ? r.content_type : "application/json");
   MHD_add_response_header(resp, "X-Request-Id", rq->id);
   if (r.www_authenticate) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r.www_authenticate);
+  if (r.allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r.allow);
   if (r.subject[0]) MHD_add_response_header(resp, "X-Auth-Subject", r.subject);
   if (r.retry_after) {
     snprintf(retry, sizeof retry, "%u", r.retry_after);
@@ -1863,7 +1901,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   seconds = since(&rq->start);
   metrics_request(rq->endpoint, r.status, seconds);
   {
-    struct log_request line = {.request_id = rq->id, .client = rq->client, .method = method, .path = url,
+    struct log_request line = {.request_id = rq->id, .client = rq->client, .method = method,
+                               .path = rt && (rt->flags & HIDE) ? rt->label : url,
                                .sub = rq->sub[0] ? rq->sub : NULL, .detail = rq->detail[0] ? rq->detail : NULL,
                                .status = r.status, .duration_ms = seconds * 1e3};
     log_request(&line);
@@ -1950,6 +1989,11 @@ int main(int argc, char **argv) {
   }
   metrics_set_backends(store->ops->name, cache ? cache->ops->name : NULL);
   routes_init();
+  {
+    unsigned char b[4] = {0};
+    (void)random_bytes(b, 4);
+    snprintf(instance, sizeof instance, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+  }
   if (live->anonymous)
     log_event("warning", "allowAnonymous: every minting endpoint is open to anyone who can reach this server");
   if (pthread_create(&cleanup_thread, NULL, cleaner, NULL) != 0) die("cannot start the cleanup thread");

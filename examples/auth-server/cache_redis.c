@@ -6,6 +6,7 @@
  * rows are not kept here (the calls refuse). Each thread holds one
  * connection with a 1 s connect and a 500 ms command timeout; after a
  * failure a thread retries at most every 250 ms and fails fast in between.
+ * Needs Redis 7.0 or later (EXPIREAT ... GT; Debian 12 has 7.0).
  *
  *   redis://[:password@]host[:port][/db]
  */
@@ -100,11 +101,13 @@ static struct connection *conn(struct backend *base) {
 }
 
 /* Sends argc commands pipelined and reads their replies into replies[].
- * 0, or -1 with the connection dropped (and retried once when it broke
- * before any reply came: the commands here are safe to repeat). */
-static int pipeline(struct backend *base, int argc, const char *const *args[], redisReply **replies) {
+ * 0, or -1 with the connection dropped. When the connection broke before
+ * any reply came, commands that are safe to repeat (`repeat`) are sent
+ * once more on a fresh one; a claim or a counter is not, since Redis may
+ * have run it before the connection failed (a timeout). */
+static int pipeline(struct backend *base, int repeat, int argc, const char *const *args[], redisReply **replies) {
   struct connection *c = NULL;
-  for (int attempt = 0; attempt < 2; attempt++) {
+  for (int attempt = 0; attempt < 1 + repeat; attempt++) {
     int i, failed = 0;
     c = conn(base);
     if (!c) return -1;
@@ -174,7 +177,7 @@ static int claim_mark(struct backend *b, const char *kind, const char *key, int6
   int rc;
   (void)now;
   snprintf(at, sizeof at, "%lld", (long long)expires);
-  if (key_name(name, sizeof name, kind, key) != 0 || pipeline(b, 1, args, r) != 0) return STORE_ERROR;
+  if (key_name(name, sizeof name, kind, key) != 0 || pipeline(b, 0, 1, args, r) != 0) return STORE_ERROR;
   rc = r[0]->type == REDIS_REPLY_NIL ? STORE_NONE : STORE_OK;
   freeReplyObject(r[0]);
   return rc;
@@ -187,7 +190,7 @@ static int set_mark(struct backend *b, const char *kind, const char *key, int64_
   const char *const *args[] = {set, extend};
   redisReply *r[2];
   snprintf(at, sizeof at, "%lld", (long long)expires);
-  if (key_name(name, sizeof name, kind, key) != 0 || pipeline(b, 2, args, r) != 0) return STORE_ERROR;
+  if (key_name(name, sizeof name, kind, key) != 0 || pipeline(b, 1, 2, args, r) != 0) return STORE_ERROR;
   freeReplyObject(r[0]);
   freeReplyObject(r[1]);
   return STORE_OK;
@@ -200,7 +203,7 @@ static int has_mark(struct backend *b, const char *kind, const char *key, int64_
   redisReply *r[1];
   int rc;
   (void)now;
-  if (key_name(name, sizeof name, kind, key) != 0 || pipeline(b, 1, args, r) != 0) return STORE_ERROR;
+  if (key_name(name, sizeof name, kind, key) != 0 || pipeline(b, 1, 1, args, r) != 0) return STORE_ERROR;
   rc = r[0]->type == REDIS_REPLY_INTEGER && r[0]->integer > 0 ? STORE_OK : STORE_NONE;
   freeReplyObject(r[0]);
   return rc;
@@ -208,17 +211,19 @@ static int has_mark(struct backend *b, const char *kind, const char *key, int64_
 
 static int count(struct backend *b, const char *key, int64_t window, uint32_t length, int64_t *n) {
   char name[600], suffix[640], at[24];
+  /* The key is made with its expiry first, then counted: a connection lost
+   * between the two never leaves a counter that lives for ever. */
+  const char *create[] = {"SET", suffix, "0", "NX", "EXAT", at, NULL};
   const char *incr[] = {"INCR", suffix, NULL};
-  const char *expire[] = {"EXPIREAT", suffix, at, NULL};
-  const char *const *args[] = {incr, expire};
+  const char *const *args[] = {create, incr};
   redisReply *r[2];
   int rc = STORE_ERROR;
   if (key_name(name, sizeof name, "rate", key) != 0) return STORE_ERROR;
   snprintf(suffix, sizeof suffix, "%s:%lld", name, (long long)window);
   snprintf(at, sizeof at, "%lld", (long long)(window + (int64_t)length + 1));
-  if (pipeline(b, 2, args, r) != 0) return STORE_ERROR;
-  if (r[0]->type == REDIS_REPLY_INTEGER) {
-    *n = r[0]->integer;
+  if (pipeline(b, 0, 2, args, r) != 0) return STORE_ERROR;
+  if (r[1]->type == REDIS_REPLY_INTEGER) {
+    *n = r[1]->integer;
     rc = STORE_OK;
   } else {
     store_set_error("redis: INCR answered no integer");
@@ -237,7 +242,7 @@ static int ping(struct backend *b) {
   const char *argv[] = {"PING", NULL};
   const char *const *args[] = {argv};
   redisReply *r[1];
-  if (pipeline(b, 1, args, r) != 0) return STORE_ERROR;
+  if (pipeline(b, 1, 1, args, r) != 0) return STORE_ERROR;
   freeReplyObject(r[0]);
   return STORE_OK;
 }

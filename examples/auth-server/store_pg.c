@@ -131,12 +131,20 @@ static struct connection *conn(struct backend *base) {
 }
 
 /* Runs statement `which` with text parameters; the result, or NULL with
- * store_error set. A broken connection is replaced and the statement run
- * once more. */
+ * store_error set. A broken connection is replaced; the statement then
+ * runs once more if repeating it cannot change its answer: reads, the
+ * idempotent writes, and the inserts of fresh random ids (a repeat of one
+ * that had landed says "taken" and the caller draws another id). A claim
+ * or a counter is not repeated: the first attempt may have landed. */
+static const int repeatable[STATEMENTS] = {
+    [PUT_MEETING] = 1, [GET_MEETING] = 1, [PUT_SESSION] = 1, [GET_SESSION] = 1, [SET_MARK] = 1, [HAS_MARK] = 1,
+    [CLEAN_MEETINGS] = 1, [CLEAN_SESSIONS] = 1, [CLEAN_MARKS] = 1, [CLEAN_COUNTERS] = 1, [PING] = 1,
+};
+
 static PGresult *run(struct backend *base, int which, int n, const char *const *params) {
   char name[8];
   snprintf(name, sizeof name, "s%d", which);
-  for (int attempt = 0; attempt < 2; attempt++) {
+  for (int attempt = 0; attempt < 1 + repeatable[which]; attempt++) {
     struct connection *c = conn(base);
     PGresult *r;
     ExecStatusType s;
@@ -261,6 +269,23 @@ struct backend *pg_open(const char *url, char *why, size_t cap) {
     return NULL;
   }
   b->base.ops = &pg_ops;
+  {
+    /* libpq's own message for a URL it cannot parse quotes the URL, and with
+     * it any password: say only that it does not parse. */
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &err);
+    PQfreemem(err);
+    if (!opts) {
+      snprintf(why, cap, "postgresql: the URL does not parse (postgresql://user:password@host:port/db?options)");
+      pthread_key_delete(b->key);
+      explicit_bzero(b->url, strlen(b->url));
+      free(b->url);
+      free(b);
+      free(c);
+      return NULL;
+    }
+    PQconninfoFree(opts);
+  }
   if (connect_pg(b, c, 1) != 0) {
     snprintf(why, cap, "%s", c->why);
     connection_free(c);

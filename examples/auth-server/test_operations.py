@@ -224,6 +224,12 @@ def main():
           f"{r1.status_code} {r2.text}")
     r = s.get(base + "/verify", headers={"Authorization": "Bearer " + hs256({"sub": "u1", "iat": now, "exp": now + 600})})
     check("verify with replay protection: a token without jti -> 401 claim", r.status_code == 401 and r.json()["category"] == "claim")
+    r = s.get(base + "/verify", headers={"Authorization": "Bearer " + hs256({"sub": "u1", "iat": now, "exp": now + 600, "jti": 7})})
+    check("verify: a jti that is not a string -> 401 claim", r.status_code == 401 and r.json()["category"] == "claim", r.text)
+    r = s.get(base + "/verify", headers={"Authorization": "Bearer " + t1})
+    check("verify: still a replay after its first refusal", r.status_code == 401 and r.json()["category"] == "replayed", r.text)
+    r = s.get(base + "/revoke")
+    check("wrong method -> 405 with Allow", r.status_code == 405 and r.headers.get("Allow") == "POST", r.headers)
     victim = str(uuid.uuid4())
     r = s.post(base + "/revoke", data={"jti": victim})
     check("revoke without an operator key -> 401", r.status_code == 401)
@@ -261,7 +267,7 @@ def main():
           and (metric(m, 'auth_tokens_minted_total{platform="livekit"}') or 0) == 1)
     check("metrics: verification failures by reason", (metric(m, 'auth_verification_failures_total{reason="expired"}') or 0) >= 1
           and (metric(m, 'auth_verification_failures_total{reason="revoked"}') or 0) == 1)
-    check("metrics: replay and rate-limit refusals", metric(m, "auth_replay_refusals_total") == 1
+    check("metrics: replay and rate-limit refusals", metric(m, "auth_replay_refusals_total") == 2
           and metric(m, 'auth_rate_limited_total{scope="caller"}') == 3)
     check("metrics: store errors and latency", metric(m, 'auth_store_errors_total{role="store",backend="sqlite"}') == 0
           and (metric(m, 'auth_store_duration_seconds_count{role="store"}') or 0) > 5)
