@@ -121,21 +121,19 @@ static struct connection *connection_open(struct sqlite_backend *b, int create) 
       connection_free(c);
       return NULL;
     }
-    if (!has_column(c->db, "meetings", "expires") &&
-        sqlite3_exec(c->db, "ALTER TABLE meetings ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;"
-                            "UPDATE meetings SET expires = created + 604800;", NULL, NULL, &err) != SQLITE_OK) {
-      store_set_error("sqlite: %s: migrating meetings: %s", b->path, err ? err : "error");
-      sqlite3_free(err);
-      connection_free(c);
-      return NULL;
-    }
-    if (!has_column(c->db, "sceenic_sessions", "expires") &&
-        sqlite3_exec(c->db, "ALTER TABLE sceenic_sessions ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;"
-                            "UPDATE sceenic_sessions SET expires = created + 86400;", NULL, NULL, &err) != SQLITE_OK) {
-      store_set_error("sqlite: %s: migrating sceenic_sessions: %s", b->path, err ? err : "error");
-      sqlite3_free(err);
-      connection_free(c);
-      return NULL;
+    for (int t = 0; t < 2; t++) {
+      static const char *const tables[2] = {"meetings", "sceenic_sessions"};
+      static const char *const migrate[2] = {
+          "ALTER TABLE meetings ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;"
+          "UPDATE meetings SET expires = created + 604800;",
+          "ALTER TABLE sceenic_sessions ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;"
+          "UPDATE sceenic_sessions SET expires = created + 86400;"};
+      if (!has_column(c->db, tables[t], "expires") && sqlite3_exec(c->db, migrate[t], NULL, NULL, &err) != SQLITE_OK) {
+        store_set_error("sqlite: %s: migrating %s: %s", b->path, tables[t], err ? err : "error");
+        sqlite3_free(err);
+        connection_free(c);
+        return NULL;
+      }
     }
   }
   for (int i = 0; i < STATEMENTS; i++)

@@ -334,6 +334,25 @@ def main():
           reply[:200])
     check("draining ends with exit 0", code == 0, f"exit {code}")
 
+    # ---- a 0.1 database ("database": PATH, rows without an expiry) still serves -----------------
+    old_db = os.path.join(tmp, "v01.db")
+    con = sqlite3.connect(old_db)
+    con.executescript("CREATE TABLE meetings (id TEXT PRIMARY KEY, created INTEGER NOT NULL);"
+                      "CREATE TABLE sceenic_sessions (token_id TEXT PRIMARY KEY, token TEXT NOT NULL, created INTEGER NOT NULL);")
+    con.execute("INSERT INTO meetings VALUES ('old-mee-tin', ?)", (int(time.time()),))
+    con.commit()
+    con.close()
+    old_cfg = os.path.join(tmp, "v01.json")
+    with open(old_cfg, "w") as f:
+        json.dump({"database": old_db, "allowAnonymous": True,
+                   "videosdk": {"apiKey": "videosdk-api-key", "secret": VIDEOSDK}}, f)
+    old = Server(binary, old_cfg, os.path.join(tmp, "v01.log"))
+    check("a 0.1 database opens (its tables gain an expiry)", old.start())
+    vt = requests.get(old.base + "/get-token").json().get("token", "")
+    r = requests.post(old.base + "/validate-meeting/old-mee-tin", headers={"Authorization": vt})
+    check("a meeting stored by 0.1 still validates", r.status_code == 200, r.text)
+    check("the anonymous server says it is open", old.stop() == 0 and "allowAnonymous" in open(old.log).read())
+
     # ---- the log ------------------------------------------------------------------------------------
     text = open(log).read()
     entries = [json.loads(line) for line in text.splitlines()]
