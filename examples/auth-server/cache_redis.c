@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RETRY_MS 250
-
 struct redis_backend {
   struct backend base;
   char host[256];
@@ -31,8 +29,7 @@ struct redis_backend {
 
 struct connection {
   redisContext *ctx;
-  int64_t failed_at;
-  char why[200];
+  struct retry_gate gate;
 };
 
 static void connection_free(void *p) {
@@ -69,34 +66,22 @@ static int connect_redis(struct redis_backend *b, struct connection *c) {
     }
     freeReplyObject(r);
   }
-  c->failed_at = 0;
+  gate_open(&c->gate);
   return 0;
 fail:
   store_set_error("redis: %s:%d: %s", b->host, b->port, c->ctx ? c->ctx->errstr : "out of memory");
 failed:
-  snprintf(c->why, sizeof c->why, "%s", store_error());
+  gate_fail(&c->gate);
   if (c->ctx) redisFree(c->ctx);
   c->ctx = NULL;
-  c->failed_at = store_clock_ms();
-  if (c->failed_at == 0) c->failed_at = 1;
   return -1;
 }
 
 static struct connection *conn(struct backend *base) {
   struct redis_backend *b = (struct redis_backend *)base;
-  struct connection *c = pthread_getspecific(b->key);
-  if (!c) {
-    if (!(c = calloc(1, sizeof *c)) || pthread_setspecific(b->key, c) != 0) {
-      free(c);
-      store_set_error("redis: out of memory");
-      return NULL;
-    }
-  }
-  if (c->ctx) return c;
-  if (c->failed_at && store_clock_ms() - c->failed_at < RETRY_MS) {
-    store_set_error("%s", c->why);
-    return NULL;
-  }
+  struct connection *c = store_thread_slot(b->key, sizeof *c);
+  if (!c || c->ctx) return c;
+  if (gate_shut(&c->gate)) return NULL;
   return connect_redis(b, c) == 0 ? c : NULL;
 }
 
@@ -137,11 +122,10 @@ static int pipeline(struct backend *base, int repeat, int argc, const char *cons
     for (int k = 0; k < i; k++) freeReplyObject(replies[k]);
     redisFree(c->ctx);
     c->ctx = NULL;
-    c->failed_at = 0;
+    gate_open(&c->gate);
     if (i > 0) break; /* some were answered: do not repeat */
   }
-  snprintf(c->why, sizeof c->why, "%s", store_error());
-  c->failed_at = store_clock_ms();
+  gate_fail(&c->gate);
   return -1;
 }
 
@@ -304,7 +288,7 @@ struct backend *redis_open(const char *url, char *why, size_t cap) {
   }
   b->base.ops = &redis_ops;
   if (parse_url(b, url, why, cap) != 0 || connect_redis(b, c) != 0) {
-    if (!why[0] || c->why[0]) snprintf(why, cap, "%s", c->why[0] ? c->why : "redis: cannot connect");
+    if (!why[0] || c->gate.why[0]) snprintf(why, cap, "%s", c->gate.why[0] ? c->gate.why : "redis: cannot connect");
     connection_free(c);
     pthread_key_delete(b->key);
     free(b->password);

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,6 +29,33 @@ int64_t store_clock_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+#define RETRY_MS 250
+
+int gate_shut(const struct retry_gate *g) {
+  if (!g->failed_at || store_clock_ms() - g->failed_at >= RETRY_MS) return 0;
+  store_set_error("%s", g->why);
+  return 1;
+}
+
+void gate_fail(struct retry_gate *g) {
+  snprintf(g->why, sizeof g->why, "%s", store_error());
+  g->failed_at = store_clock_ms();
+  if (g->failed_at == 0) g->failed_at = 1;
+}
+
+void gate_open(struct retry_gate *g) { g->failed_at = 0; }
+
+void *store_thread_slot(pthread_key_t key, size_t size) {
+  void *p = pthread_getspecific(key);
+  if (p) return p;
+  if (!(p = calloc(1, size)) || pthread_setspecific(key, p) != 0) {
+    free(p);
+    store_set_error("out of memory");
+    return NULL;
+  }
+  return p;
 }
 
 struct backend *store_open(const char *url, char *why, size_t cap) {

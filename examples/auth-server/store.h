@@ -24,6 +24,7 @@
 #ifndef AUTH_SERVER_STORE_H
 #define AUTH_SERVER_STORE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,7 +79,26 @@ void store_set_error(const char *fmt, ...)
 #endif
     ;
 
-/* Milliseconds on the monotonic clock: reconnection back-off. */
+/* Milliseconds on the monotonic clock. */
 int64_t store_clock_ms(void);
+
+/* A network backend's per-thread connection keeps one of these: after a
+ * failed connect the thread fails fast, with the same reason, for 250 ms
+ * before it tries again, so requests get a quick error instead of piling
+ * up on connect timeouts. */
+struct retry_gate {
+  int64_t failed_at; /* ms; 0: try now */
+  char why[256]; /* as long as store_error() */
+};
+/* 1 while the gate is shut (store_error() then says why), 0 to try. */
+int gate_shut(const struct retry_gate *g);
+/* A failed attempt: store_error() is kept as the reason, and the clock. */
+void gate_fail(struct retry_gate *g);
+/* The next attempt may go at once (a success, or a connection just lost). */
+void gate_open(struct retry_gate *g);
+
+/* The calling thread's value for key: allocated zeroed (size bytes) on the
+ * first call; NULL when out of memory (store_error() says so). */
+void *store_thread_slot(pthread_key_t key, size_t size);
 
 #endif

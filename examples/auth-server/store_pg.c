@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RETRY_MS 250
-
 enum {
   PUT_MEETING, GET_MEETING, PUT_SESSION, GET_SESSION, CLAIM_MARK, SET_MARK, HAS_MARK, COUNT,
   CLEAN_MEETINGS, CLEAN_SESSIONS, CLEAN_MARKS, CLEAN_COUNTERS, PING, STATEMENTS
@@ -64,8 +62,7 @@ struct pg_backend {
 
 struct connection {
   PGconn *pg;
-  int64_t failed_at; /* ms; 0 when the last attempt succeeded */
-  char why[200];
+  struct retry_gate gate;
 };
 
 static void connection_free(void *p) {
@@ -99,34 +96,22 @@ static int connect_pg(struct pg_backend *b, struct connection *c, int create) {
     PQclear(r);
     if (!ok) goto fail;
   }
-  c->failed_at = 0;
+  gate_open(&c->gate);
   return 0;
 fail:
   store_set_error("postgresql: %s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
-  snprintf(c->why, sizeof c->why, "%s", store_error());
+  gate_fail(&c->gate);
   if (c->pg) PQfinish(c->pg);
   c->pg = NULL;
-  c->failed_at = store_clock_ms();
-  if (c->failed_at == 0) c->failed_at = 1;
   return -1;
 }
 
 /* The calling thread's connection, (re)connected when needed. */
 static struct connection *conn(struct backend *base) {
   struct pg_backend *b = (struct pg_backend *)base;
-  struct connection *c = pthread_getspecific(b->key);
-  if (!c) {
-    if (!(c = calloc(1, sizeof *c)) || pthread_setspecific(b->key, c) != 0) {
-      free(c);
-      store_set_error("postgresql: out of memory");
-      return NULL;
-    }
-  }
-  if (c->pg) return c;
-  if (c->failed_at && store_clock_ms() - c->failed_at < RETRY_MS) {
-    store_set_error("%s", c->why);
-    return NULL;
-  }
+  struct connection *c = store_thread_slot(b->key, sizeof *c);
+  if (!c || c->pg) return c;
+  if (gate_shut(&c->gate)) return NULL;
   return connect_pg(b, c, 0) == 0 ? c : NULL;
 }
 
@@ -157,7 +142,7 @@ static PGresult *run(struct backend *base, int which, int n, const char *const *
     if (PQstatus(c->pg) == CONNECTION_OK) return NULL; /* the statement's own error */
     PQfinish(c->pg);
     c->pg = NULL;
-    c->failed_at = 0; /* reconnect at once, once */
+    gate_open(&c->gate); /* reconnect at once, once */
   }
   return NULL;
 }
@@ -287,7 +272,7 @@ struct backend *pg_open(const char *url, char *why, size_t cap) {
     PQconninfoFree(opts);
   }
   if (connect_pg(b, c, 1) != 0) {
-    snprintf(why, cap, "%s", c->why);
+    snprintf(why, cap, "%s", c->gate.why);
     connection_free(c);
     pthread_key_delete(b->key);
     explicit_bzero(b->url, strlen(b->url)); /* it may hold a password */
