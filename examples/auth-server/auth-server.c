@@ -827,7 +827,6 @@ struct reply {
   const char *www_authenticate;
   const char *allow;        /* 405: the method the path takes */
   unsigned retry_after;     /* 429: seconds */
-  int no_cache;
   char subject[MAX_SUB + 1]; /* /verify: X-Auth-Subject, when the token's sub is printable ASCII */
 }; /* members left out of an initializer are zero: no extra headers */
 
@@ -842,13 +841,17 @@ static struct reply error_reply(unsigned status, const char *message) {
 }
 
 /* A refusal the library decided. The client gets a generic code and a
- * category; the library's detail (tessera_last_error) goes to the log only. */
+ * category; the library's detail (tessera_last_error) goes to the log only.
+ * A 401 is a refused token, counted by its reason. */
 static struct reply tessera_error_reply(struct request *rq, unsigned status, int rc) {
   const char *code = status == 401 ? "invalid_token" : status >= 500 ? "server_error" : "invalid_request";
   struct reply r;
   snprintf(rq->detail, sizeof rq->detail, "%s: %s", tessera_strerror(rc), tessera_last_error());
   r = json_reply(status, json_pack("{s:s, s:s}", "error", code, "category", status_category(rc)));
-  if (status == 401) r.www_authenticate = "Bearer realm=\"tessera\", error=\"invalid_token\"";
+  if (status == 401) {
+    r.www_authenticate = "Bearer realm=\"tessera\", error=\"invalid_token\"";
+    metrics_verify_failure(rc);
+  }
   return r;
 }
 
@@ -1025,7 +1028,6 @@ static int authenticate_caller(struct MHD_Connection *c, struct request *rq, str
   rc = tessera_jwt_verify_keyset(cfg.caller_keys, token, strlen(token), cfg.caller_policy, claims, TESSERA_TOKEN_MAX, &n);
   if (rc != TESSERA_OK) {
     free(claims);
-    metrics_verify_failure(rc);
     *fail = tessera_error_reply(rq, 401, rc);
     return 0;
   }
@@ -1035,9 +1037,7 @@ static int authenticate_caller(struct MHD_Connection *c, struct request *rq, str
   if (!sub || !*sub || strlen(sub) > MAX_SUB) {
     json_decref(parsed);
     snprintf(rq->detail, sizeof rq->detail, "the caller's sub is not a string of 1 to %d bytes", MAX_SUB);
-    metrics_verify_failure(TESSERA_E_CLAIM);
-    *fail = json_reply(401, json_pack("{s:s, s:s}", "error", "invalid_token", "category", "claim"));
-    fail->www_authenticate = "Bearer realm=\"tessera\", error=\"invalid_token\"";
+    *fail = refused_reply(rq, TESSERA_E_CLAIM);
     return 0;
   }
   strcpy(rq->sub, sub);
@@ -1140,14 +1140,30 @@ HANDLER(skyway_authenticate) {
   return (struct reply){.status = 200, .body = strdup(out)};
 }
 
+/* {"token"} from a signer template and the per-token claims in `extra`
+ * (taken; NULL when json_pack refused the request's strings: a 400 saying
+ * `bad`). Claims the library refuses are the request's (400). */
+static struct reply template_token(struct request *rq, const tessera_signer *signer, json_t *extra, const char *bad) {
+  char *text, token[2048];
+  size_t n = 0;
+  int rc;
+  if (!extra) return error_reply(400, bad);
+  text = json_dumps(extra, JSON_COMPACT);
+  json_decref(extra);
+  if (!text) return error_reply(500, "out of memory");
+  rc = tessera_signer_sign(signer, text, strlen(text), tessera_now(), token, sizeof token, &n);
+  free(text);
+  if (rc == TESSERA_E_MALFORMED) return tessera_error_reply(rq, 400, rc);
+  if (rc != TESSERA_OK) return tessera_error_reply(rq, 500, rc);
+  return json_reply(200, json_pack("{s:s}", "token", token));
+}
+
 /* GET /get-token[?permissions=a,b] (VideoSDK); participantId is the
  * caller's sub when callers are configured. */
 HANDLER(videosdk_get_token) {
   const char *perms = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "permissions");
-  json_t *extra, *list;
-  char *text, token[2048];
-  size_t n = 0;
-  int rc, count = 0;
+  json_t *list;
+  int count = 0;
   UNUSED_ARGS;
   if (!cfg.videosdk_key) return error_reply(404, "VideoSDK is not configured");
   if (!perms) perms = "allow_join";
@@ -1163,16 +1179,10 @@ HANDLER(videosdk_get_token) {
     perms += len;
     if (*perms == ',') perms++;
   }
-  extra = rq->sub[0] ? json_pack("{s:o, s:s}", "permissions", list, "participantId", rq->sub)
-                     : json_pack("{s:o}", "permissions", list);
-  if (!extra) return error_reply(400, "the caller's sub is not valid UTF-8");
-  text = json_dumps(extra, JSON_COMPACT);
-  json_decref(extra);
-  if (!text) return error_reply(500, "out of memory");
-  rc = tessera_signer_sign(cfg.videosdk_signer, text, strlen(text), tessera_now(), token, sizeof token, &n);
-  free(text);
-  if (rc != TESSERA_OK) return tessera_error_reply(rq, 500, rc);
-  return json_reply(200, json_pack("{s:s}", "token", token));
+  return template_token(rq, cfg.videosdk_signer,
+                        rq->sub[0] ? json_pack("{s:o, s:s}", "permissions", list, "participantId", rq->sub)
+                                   : json_pack("{s:o}", "permissions", list),
+                        "the caller's sub is not valid UTF-8");
 }
 
 static int videosdk_token_ok(struct MHD_Connection *c, struct request *rq, struct reply *fail) {
@@ -1184,7 +1194,6 @@ static int videosdk_token_ok(struct MHD_Connection *c, struct request *rq, struc
   }
   rc = tessera_jwt_verify(cfg.videosdk_key, token, strlen(token), cfg.videosdk_policy, NULL, 0, NULL);
   if (rc != TESSERA_OK) {
-    metrics_verify_failure(rc);
     *fail = tessera_error_reply(rq, 401, rc);
     return 0;
   }
@@ -1229,25 +1238,13 @@ HANDLER(videosdk_validate_meeting) {
 /* GET /apirtc/token?userId=U */
 HANDLER(apirtc_token) {
   const char *user;
-  json_t *extra;
-  char *text, token[2048];
-  size_t n = 0;
-  int rc;
   struct reply fail;
   UNUSED_ARGS;
   if (!cfg.apirtc_signer) return error_reply(404, "ApiRTC is not configured");
   if (!identity(rq, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "userId"), &user, &fail)) return fail;
   if (!user || !*user) return error_reply(400, "userId is required");
-  extra = json_pack("{s:{s:s}}", "grants", "apiRTC_UserAgent_Id", user);
-  if (!extra) return error_reply(400, "userId is not valid UTF-8");
-  text = json_dumps(extra, JSON_COMPACT);
-  json_decref(extra);
-  if (!text) return error_reply(500, "out of memory");
-  rc = tessera_signer_sign(cfg.apirtc_signer, text, strlen(text), tessera_now(), token, sizeof token, &n);
-  free(text);
-  if (rc == TESSERA_E_MALFORMED) return tessera_error_reply(rq, 400, rc);
-  if (rc != TESSERA_OK) return tessera_error_reply(rq, 500, rc);
-  return json_reply(200, json_pack("{s:s}", "token", token));
+  return template_token(rq, cfg.apirtc_signer, json_pack("{s:{s:s}}", "grants", "apiRTC_UserAgent_Id", user),
+                        "userId is not valid UTF-8");
 }
 
 /* POST /sceenic/sessions: a Watch Together token, made once and stored for
@@ -1322,10 +1319,7 @@ HANDLER(skykit_devices) {
   for (i = 0; i < cfg.skykit_count; i++) {
     if (strcmp(cfg.skykit[i].issuer, issuer) != 0) continue;
     rc = tessera_jwt_verify(cfg.skykit[i].key, token, strlen(token), cfg.skykit[i].policy, NULL, 0, NULL);
-    if (rc != TESSERA_OK) {
-      metrics_verify_failure(rc);
-      return tessera_error_reply(rq, 401, rc);
-    }
+    if (rc != TESSERA_OK) return tessera_error_reply(rq, 401, rc);
     return json_reply(200, json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}], s:s}", "devices", "key", "dev-lobby-01", "name",
                                      "Lobby display", "status", "online", "key", "dev-hall-02", "name", "Hall kiosk",
                                      "status", "offline", "owner", issuer));
@@ -1529,7 +1523,6 @@ HANDLER(verify_bearer) {
   rc = tessera_jwt_verify_keyset(cfg.verify_keys, token, strlen(token), cfg.verify_policy, claims, TESSERA_TOKEN_MAX, &n);
   if (rc != TESSERA_OK) {
     free(claims);
-    metrics_verify_failure(rc);
     return tessera_error_reply(rq, 401, rc);
   }
   parsed = json_loadb(claims, n, 0, NULL);
@@ -1927,15 +1920,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **state, enum MH
 
 /* ---- main ---------------------------------------------------------------------------- */
 
-static int64_t inflight_now(void) {
-  size_t n = 0;
-  char *text = metrics_render(&n), *p;
-  int64_t v = 0;
-  if (text && (p = strstr(text, "\nauth_requests_in_flight "))) v = strtoll(p + 25, NULL, 10);
-  free(text);
-  return v;
-}
-
 /* libmicrohttpd's own messages (a malformed request, a refused
  * connection), as JSON lines like the rest. */
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
@@ -2023,7 +2007,7 @@ int main(int argc, char **argv) {
     MHD_socket fd = MHD_quiesce_daemon(d);
     int64_t waited = 0, left;
     if (fd != MHD_INVALID_SOCKET) close(fd);
-    while ((left = inflight_now()) > 0 && waited < (int64_t)boot.drain_timeout * 1000) {
+    while ((left = metrics_inflight_count()) > 0 && waited < (int64_t)boot.drain_timeout * 1000) {
       usleep(20000);
       waited += 20;
     }

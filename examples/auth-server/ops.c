@@ -89,6 +89,7 @@ void metrics_replay_refused(void) { ADD(&m.replays, 1); }
 void metrics_rate_limited(int per_caller) { ADD(per_caller ? &m.rate_caller : &m.rate_address, 1); }
 void metrics_reload(int ok) { ADD(ok ? &m.reload_ok : &m.reload_failed, 1); }
 void metrics_inflight(int delta) { ADD(&m.inflight, delta); }
+int64_t metrics_inflight_count(void) { return LOAD(&m.inflight); }
 
 void metrics_store_call(int role, int ok, double seconds) {
   if (role < 0 || role > 1) return;

@@ -26,6 +26,7 @@ void metrics_rate_limited(int per_caller);
 void metrics_store_call(int role, int ok, double seconds);
 void metrics_reload(int ok);
 void metrics_inflight(int delta);
+int64_t metrics_inflight_count(void);
 
 /* The exposition, malloc'd (NULL when out of memory). */
 char *metrics_render(size_t *len);
