@@ -1,4 +1,5 @@
 import CTesseraABI
+import Foundation
 
 /// Claims from the seed platforms' documents, as their auth servers send
 /// them (fixed times, so that every token is identical and verifiable).
@@ -10,7 +11,17 @@ enum Claims {
     static let apiRTC = #"{"grants":{"apiRTC_UserAgent_Id":"user-7f3a9c"},"sub":"819abef1fde1c833e0601ec6dd4a8226","aud":"apiRTC","jti":"0b7c9f4e-2a51-4d8e-9c3b-6f1e2d4a5b70","iat":1700000000,"exp":1700003600}"#
     /// Skykit: iss (the registered e-mail), iat, exp = iat + 3600.
     static let skykit = #"{"iss":"ops@example.com","iat":1700000000,"exp":1700003600}"#
+
+    /// The claims of a token that verification accepts at the real time:
+    /// the same bytes with an exp in 2096.
+    static func live(_ claims: String) -> String {
+        claims.replacingOccurrences(of: #""exp":17"#, with: #""exp":40"#)
+    }
 }
+
+/// The real time, as a verifying server reads it for every token.
+@inline(__always)
+func wallClock() -> Int64 { Int64(time(nil)) }
 
 /// One benchmarked operation: a name (exactly as in the issue: "HS256
 /// sign", "ES256 verify", "credential sign" ...), the claims it uses, and
@@ -51,7 +62,7 @@ struct Operation: @unchecked Sendable {
                                            Fixtures.timestamp, 3600, out, cap, &n)
         case .credentialVerify(let token, let length):
             return tessera_credential_verify(Fixtures.secretC, Fixtures.secretLength, Fixtures.peerC, Fixtures.peerLength,
-                                             Fixtures.timestamp, 3600, token, length, Fixtures.timestamp + 1)
+                                             Fixtures.live, 3600, token, length, wallClock())
         case .sign(let key, let claims, let length):
             return tessera_jwt_sign(key, claims, length, out, cap, &n)
         case .verify(let key, let token, let length, let policy):
@@ -68,7 +79,7 @@ struct Operation: @unchecked Sendable {
             return tessera_agora_rtc_token(Fixtures.agoraApp, Fixtures.agoraCert, Fixtures.agoraChannel, Fixtures.agoraUid,
                                            TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600, Fixtures.timestamp, 12345, out, cap, &n)
         case .agoraVerify(let token, let length):
-            return tessera_agora_token_verify(Fixtures.agoraCert, token, length, Fixtures.timestamp + 1, nil, 0, nil)
+            return tessera_agora_token_verify(Fixtures.agoraCert, token, length, wallClock(), nil, 0, nil)
         case .trtcUserSig:
             return tessera_trtc_usersig(1_400_000_000, Fixtures.trtcKey, 64, Fixtures.peerC, 86400, Fixtures.timestamp,
                                         out, cap, &n)
@@ -99,8 +110,8 @@ final class Fixtures: @unchecked Sendable {
     var keys: [tessera_alg: OpaquePointer] = [:]
     var tokens: [tessera_alg: [CChar]] = [:]
     var signers: [OpaquePointer] = []
-    /// A fixed clock (the fixed-time tokens stay valid); `audiencePolicy`
-    /// also expects the ApiRTC audience.
+    /// The real clock (no tessera_policy_set_time), as a server verifies;
+    /// `audiencePolicy` also expects the ApiRTC audience.
     let policy: OpaquePointer
     let audiencePolicy: OpaquePointer
     static let secret = Array("sky-way-secret-key-0123456789".utf8)
@@ -110,6 +121,9 @@ final class Fixtures: @unchecked Sendable {
     nonisolated(unsafe) static let peerC = permanentCopy(peer.map { CChar(bitPattern: $0) })
     static let peerLength = peer.count
     static let timestamp: Int64 = 1_700_000_000
+    /// When the fixtures that verification checks against the real clock
+    /// were issued: the start of the run.
+    static let live: Int64 = Int64(time(nil))
     // Agora's published test app (AgoraIO/Tools AccessToken2 tests), Tencent's
     // example key, one Janus plugin.
     nonisolated(unsafe) static let agoraApp = permanentCopy("970CA35de60c44645bbae8a215061b33")
@@ -131,8 +145,6 @@ final class Fixtures: @unchecked Sendable {
         }
         policy = p
         audiencePolicy = a
-        _ = tessera_policy_set_time(policy, Self.timestamp + 1)
-        _ = tessera_policy_set_time(audiencePolicy, Self.timestamp + 1)
         _ = tessera_policy_set_audience(audiencePolicy, "apiRTC")
     }
 
@@ -185,7 +197,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
     var credential = [CChar](repeating: 0, count: 64)
     var cl = 0
     guard tessera_credential_sign(Fixtures.secretC, Fixtures.secretLength, Fixtures.peerC, Fixtures.peerLength,
-                                  Fixtures.timestamp, 3600, &credential, credential.count, &cl) == TESSERA_OK else {
+                                  Fixtures.live, 3600, &credential, credential.count, &cl) == TESSERA_OK else {
         throw BenchError("credential fixture failed")
     }
     ops.append(Operation(name: "credential sign", claims: "SkyWay", work: .credentialSign))
@@ -220,7 +232,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
     var agora = [CChar](repeating: 0, count: 1024)
     var al = 0
     guard tessera_agora_rtc_token(Fixtures.agoraApp, Fixtures.agoraCert, Fixtures.agoraChannel, Fixtures.agoraUid,
-                                  TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600, Fixtures.timestamp, 12345, &agora, agora.count,
+                                  TESSERA_AGORA_ROLE_PUBLISHER, 3600, 3600, Fixtures.live, 12345, &agora, agora.count,
                                   &al) == TESSERA_OK else {
         throw BenchError("Agora fixture failed: \(String(cString: tessera_last_error()))")
     }
@@ -241,7 +253,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
         let policy = claimsName == "ApiRTC" ? f.audiencePolicy : f.policy
         let name = String(cString: tessera_alg_name(alg))
         let key = try f.key(alg)
-        let jwt = try f.token(alg, claims: claims)
+        let jwt = try f.token(alg, claims: Claims.live(claims))
         let claimsC = Array(claims.utf8).map { CChar(bitPattern: $0) }
         ops.append(Operation(name: "\(name) sign", claims: claimsName,
                              work: .sign(key: key, claims: permanentCopy(claimsC), length: claimsC.count)))
