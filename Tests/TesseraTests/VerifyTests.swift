@@ -410,6 +410,44 @@ let atNow = policy { $0.fixedTime = now; $0.requireExp = false }
         #expect(verifyStatus(.set(named), try sign(tagged, claims), atNow) == .ok)
     }
 
+    /// The kid index: in a full set every kid finds its own key, escaped
+    /// kids find the same key, keys sharing a kid are tried in the order
+    /// they were added, removal and kid-less keys are handled, and kids that
+    /// share a bucket (1,024 keys in 2,048 buckets) stay apart.
+    @Test func kidIndexFindsEveryKey() throws {
+        let set = KeySet()
+        var keys: [Key] = []
+        for i in 0..<KeySet.maxKeys - 2 {
+            let k = try makeKey(.hs256, Array(String(format: "%032d", i).utf8), kid: "k\(i)")
+            keys.append(k)
+            try set.add(k)
+        }
+        let claims = "{\"exp\":1700000600}"
+        for i in stride(from: 0, to: keys.count, by: 37) {
+            #expect(verifyStatus(.set(set), try sign(keys[i], claims), atNow) == .ok)
+        }
+        #expect(verifyStatus(.set(set), try sign(keys[keys.count - 1], claims), atNow) == .ok)
+        // "\u006b5" is "k5"; "k\u00355" is "k55".
+        let escaped = try forge("{\"alg\":\"HS256\",\"kid\":\"\\u006b5\"}", claims, key: keys[5])
+        #expect(verifyStatus(.set(set), escaped, atNow) == .ok)
+        let escaped2 = try forge("{\"alg\":\"HS256\",\"kid\":\"k\\u00355\"}", claims, key: keys[55])
+        #expect(verifyStatus(.set(set), escaped2, atNow) == .ok)
+        #expect(verifyStatus(.set(set), try forge("{\"alg\":\"HS256\",\"kid\":\"k5x\"}", claims, key: keys[5]), atNow) == .keyNotFound)
+        // Two keys share a kid: the later one is found after the first fails.
+        let twin = try makeKey(.hs256, [UInt8](repeating: 3, count: 32), kid: "k7")
+        try set.add(twin)
+        #expect(verifyStatus(.set(set), try sign(twin, claims), atNow) == .ok)
+        #expect(verifyStatus(.set(set), try sign(keys[7], claims), atNow) == .ok)
+        // A key without a kid is not found by a kid, and is by its algorithm.
+        let bare = try makeKey(.hs256, [UInt8](repeating: 4, count: 32))
+        try set.add(bare)
+        #expect(verifyStatus(.set(set), try forge("{\"alg\":\"HS256\",\"kid\":\"none\"}", claims, key: bare), atNow) == .keyNotFound)
+        // Removal rebuilds the index.
+        try set.remove(kid: Array("k7".utf8))
+        #expect(verifyStatus(.set(set), try sign(twin, claims), atNow) == .keyNotFound)
+        #expect(verifyStatus(.set(set), try sign(keys[8], claims), atNow) == .ok)
+    }
+
     /// A JWKS of more than KeySet.maxKeys keys is refused before any key is read.
     @Test func jwksKeyCountIsBounded() throws {
         func jwks(_ n: Int) -> [UInt8] {

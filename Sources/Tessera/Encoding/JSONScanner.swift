@@ -40,6 +40,29 @@ struct JSONScanner {
     @inline(__always)
     static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
+    /// The end of the run of plain string bytes (printable ASCII other than
+    /// '"' and '\\') starting at `p[i]`, within `n`: eight bytes per step
+    /// while eight remain (a word is plain when none of its bytes is below
+    /// 0x20, '"', '\\' or 0x80 and above), then byte by byte through
+    /// `JSONChecker.plainStringByte`. Reads nothing at or past `n`.
+    @inline(__always)
+    static func plainRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        var i = i
+        while i &+ 8 <= n {
+            let x = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+            // Exact as "some byte is flagged": a control byte, a zero of
+            // quote or backslash, or a high bit (which also voids the others).
+            let flagged = ((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | x
+            if flagged & high != 0 { break }
+            i &+= 8
+        }
+        let plain = JSONChecker.plainStringByte.utf8Start
+        while i < n && plain[Int(p[i])] == UInt8(ascii: "1") { i &+= 1 }
+        return i
+    }
+
     /// The value of four hex digits at `p[i..<i+4]` (within `n`), or nil.
     static func hex4(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> UInt32? {
         guard i >= 0, n &- i >= 4 else { return nil }
@@ -198,6 +221,27 @@ struct JSONSpan {
     var start: Int { Int(truncatingIfNeeded: bits & 0xFFFF_FFFF) }
     var length: Int { Int(truncatingIfNeeded: bits >> 32 & 0x7FFF_FFFF) }
     var escaped: Bool { bits >> 63 != 0 }
+
+    /// FNV-1a (as `KeySet.KidIndex.hash`) of the unescaped content's UTF-8:
+    /// the bytes themselves when nothing is escaped, else each scalar
+    /// encoded (a value that is not a scalar as U+FFFD, which no kid the
+    /// index holds can equal, since kids are valid UTF-8).
+    func fnv1a(in p: UnsafePointer<UInt8>) -> UInt64 {
+        if !escaped { return KeySet.KidIndex.hash(UnsafeRawBufferPointer(start: p + start, count: length)) }
+        var h = KeySet.KidIndex.offset
+        @inline(__always) func add(_ b: UInt32) { h = (h ^ UInt64(b & 0xFF)) &* KeySet.KidIndex.prime }
+        var scalars = Scalars(self, in: p)
+        while let u = scalars.next() {
+            let v = Unicode.Scalar(u).map { $0.value } ?? 0xFFFD
+            switch v {
+            case 0..<0x80: add(v)
+            case 0x80..<0x800: add(0xC0 | v >> 6); add(0x80 | v & 0x3F)
+            case 0x800..<0x10000: add(0xE0 | v >> 12); add(0x80 | v >> 6 & 0x3F); add(0x80 | v & 0x3F)
+            default: add(0xF0 | v >> 18); add(0x80 | v >> 12 & 0x3F); add(0x80 | v >> 6 & 0x3F); add(0x80 | v & 0x3F)
+            }
+        }
+        return h
+    }
 
     /// The Unicode scalars of a checked string's content.
     struct Scalars {

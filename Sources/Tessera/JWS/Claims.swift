@@ -157,6 +157,19 @@ enum NumericDate {
     static func parse(_ literal: UnsafeRawBufferPointer) -> Int64? {
         let maxDate = max
         let n = literal.count
+        // The common case, plain digits (a validated literal has no leading
+        // zero): at most 12 of them cannot overflow.
+        if n > 0 && n <= 12, let base = literal.baseAddress?.assumingMemoryBound(to: UInt8.self) {
+            var value: Int64 = 0
+            var k = 0
+            while k < n {
+                let d = base[k] &- 0x30
+                if d > 9 { break }
+                value = value &* 10 &+ Int64(d)
+                k &+= 1
+            }
+            if k == n { return value <= maxDate ? value : nil }
+        }
         @inline(__always) func isDigit(_ k: Int) -> Bool { k < n && literal[k] >= 0x30 && literal[k] <= 0x39 }
         var i = 0
         let negative = n > 0 && literal[0] == UInt8(ascii: "-")

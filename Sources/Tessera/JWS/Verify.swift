@@ -105,13 +105,21 @@ enum Verifier {
     /// Picks keys by kid (exact) when the token has one, else by alg, and
     /// accepts the token if one of them verifies it. At most
     /// `KeySet.maxTriedPerToken` keys are tried, in the order they were
-    /// added, so that one token costs a bounded amount of work.
+    /// added, so that one token costs a bounded amount of work. A kid is
+    /// looked up in the set's kid index (its hash's bucket, then exact
+    /// comparison): the cost does not grow with the set.
     private static func verifyWithSet(_ set: KeySet, facts: HeaderFacts, header: UnsafePointer<UInt8>,
                                       input: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) throws(TesseraError) {
         var kidMatches = 0
         var triedCount = 0
         var tried: Unmanaged<Key>? = nil
-        for entry in set.frozen {
+        // A kid: its bucket only; no kid (or no index): every key in turn.
+        let indexed = facts.kid != nil && !set.kids.unavailable
+        var position = set.frozen.count > 0 ? 0 : -1
+        if indexed, let kid = facts.kid { position = set.kids.first(kid.fnv1a(in: header)) }
+        while position >= 0 && position < set.frozen.count {
+            let entry = set.frozen[position]
+            position = indexed ? set.kids.after(position) : (position + 1 < set.frozen.count ? position + 1 : -1)
             guard triedCount < KeySet.maxTriedPerToken else {
                 throw TesseraError(.signature, "none of the first \(KeySet.maxTriedPerToken) keys of the set for \(facts.alg.name)"
                                    + (facts.kid == nil ? "" : " with the token's kid")

@@ -9,9 +9,14 @@ final class KeySet: @unchecked Sendable {
     /// rebuilt by add/remove: verification walks this, so that threads
     /// sharing a set write no reference count per token.
     private(set) var frozen = UnsafeMutableBufferPointer<Unmanaged<Key>>(start: nil, count: 0)
+    /// The kid index, rebuilt with `frozen`: a hash of each kid picks a
+    /// bucket, whose keys are chained in the order they were added, so a
+    /// token's kid finds its keys in time independent of the set's size.
+    private(set) var kids = KidIndex()
 
     deinit {
         frozen.deallocate()
+        kids.release()
     }
 
     private func freeze() {
@@ -19,6 +24,82 @@ final class KeySet: @unchecked Sendable {
         let list = UnsafeMutableBufferPointer<Unmanaged<Key>>.allocate(capacity: keys.count)
         for (i, key) in keys.enumerated() { list[i] = Unmanaged.passUnretained(key) }
         frozen = list
+        kids.release()
+        kids = KidIndex(keys)
+    }
+
+    /// Buckets of key positions by the FNV-1a hash of their kid (keys
+    /// without a kid are not indexed): `heads[hash & mask]` is the first
+    /// position in the bucket, `next[position]` the following one, -1 ends
+    /// a chain. When its memory could not be had, `unavailable` is set and
+    /// verification walks the whole set instead (slower, never wrong).
+    struct KidIndex {
+        private var heads: UnsafeMutablePointer<Int32>? = nil
+        private var next: UnsafeMutablePointer<Int32>? = nil
+        private var mask: UInt64 = 0
+        /// Some key has a kid but the index could not be allocated.
+        private(set) var unavailable = false
+
+        init() {}
+
+        init(_ keys: [Key]) {
+            guard keys.contains(where: { $0.kid != nil }) else { return }
+            var buckets = 1
+            while buckets < 2 * keys.count { buckets *= 2 }
+            let h = Memory.allocate(buckets * MemoryLayout<Int32>.stride)
+            let n = Memory.allocate(keys.count * MemoryLayout<Int32>.stride)
+            guard let h, let n else {
+                Memory.release(h)
+                Memory.release(n)
+                unavailable = true
+                return
+            }
+            let heads = h.bindMemory(to: Int32.self, capacity: buckets)
+            let next = n.bindMemory(to: Int32.self, capacity: keys.count)
+            heads.initialize(repeating: -1, count: buckets)
+            next.initialize(repeating: -1, count: keys.count)
+            mask = UInt64(buckets - 1)
+            // Backwards, each pushed at its chain's head: chains ascend.
+            for position in keys.indices.reversed() {
+                guard let kid = keys[position].kid else { continue }
+                let bucket = Int(kid.withUnsafeBytes { KidIndex.hash($0) } & mask)
+                next[position] = heads[bucket]
+                heads[bucket] = Int32(position)
+            }
+            self.heads = heads
+            self.next = next
+        }
+
+        /// The first position whose kid hashes like `hash`, or -1 (also
+        /// when no key has a kid).
+        func first(_ hash: UInt64) -> Int {
+            guard let heads else { return -1 }
+            return Int(heads[Int(hash & mask)])
+        }
+
+        /// The position after `position` in its bucket, or -1.
+        func after(_ position: Int) -> Int {
+            guard let next else { return -1 }
+            return Int(next[position])
+        }
+
+        mutating func release() {
+            Memory.release(heads)
+            Memory.release(next)
+            heads = nil
+            next = nil
+            unavailable = false
+        }
+
+        static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+        static let prime: UInt64 = 0x100_0000_01b3
+
+        /// FNV-1a over `bytes`.
+        static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+            var h = offset
+            for b in bytes { h = (h ^ UInt64(b)) &* prime }
+            return h
+        }
     }
 
     /// Most keys a set holds, added one by one or read from a JWKS.
