@@ -39,6 +39,7 @@ struct Operation: @unchecked Sendable {
         case credentialVerify(token: UnsafePointer<CChar>, length: Int)
         case sign(key: OpaquePointer, claims: UnsafePointer<CChar>, length: Int)
         case verify(key: OpaquePointer, token: UnsafePointer<CChar>, length: Int, policy: OpaquePointer)
+        case verifyKeySet(set: OpaquePointer, token: UnsafePointer<CChar>, length: Int, policy: OpaquePointer)
         case template(signer: OpaquePointer)
         case batch(key: OpaquePointer, claims: UnsafePointer<UnsafePointer<CChar>?>, lengths: UnsafePointer<Int>, count: Int)
         case agoraRTC
@@ -67,6 +68,8 @@ struct Operation: @unchecked Sendable {
             return tessera_jwt_sign(key, claims, length, out, cap, &n)
         case .verify(let key, let token, let length, let policy):
             return tessera_jwt_verify(key, token, length, policy, out, cap, &n)
+        case .verifyKeySet(let set, let token, let length, let policy):
+            return tessera_jwt_verify_keyset(set, token, length, policy, out, cap, &n)
         case .template(let signer):
             return tessera_signer_sign(signer, nil, 0, Fixtures.timestamp, out, cap, &n)
         case .batch(let key, let claims, let lengths, let count):
@@ -175,7 +178,7 @@ final class Fixtures: @unchecked Sendable {
     func token(_ alg: tessera_alg, claims: String) throws -> [CChar] {
         if let t = tokens[alg] { return t }
         let k = try key(alg)
-        var out = [CChar](repeating: 0, count: 8192)
+        var out = [CChar](repeating: 0, count: 70000)
         var n = 0
         guard tessera_jwt_sign(k, claims, claims.utf8.count, &out, out.count, &n) == TESSERA_OK else {
             throw BenchError("signing a fixture token failed: \(String(cString: tessera_last_error()))")
@@ -191,8 +194,42 @@ struct BenchError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// The VideoSDK claims padded out to `size` bytes with a "pad" string
+/// claim (the curve of cost against token size), or as they are.
+func paddedClaims(_ claims: String, size: Int?) -> String {
+    guard let size else { return claims }
+    let extra = max(0, size - claims.utf8.count - #","pad":"""#.utf8.count)
+    return String(claims.dropLast()) + #","pad":""# + String(repeating: "x", count: extra) + #""}"#
+}
+
+/// "HS256 verify, kid among N keys": a token whose kid names the last of
+/// `count` HS256 keys (kids k0 … k<count-1>) in one key set.
+func keySetOperation(_ f: Fixtures, count: Int) throws -> Operation {
+    var set: OpaquePointer? = nil
+    guard tessera_keyset_new(&set) == TESSERA_OK, let set else { throw BenchError("tessera_keyset_new failed") }
+    var last: OpaquePointer? = nil
+    for i in 0..<count {
+        var k: OpaquePointer? = nil
+        let secret = String(repeating: "0", count: 32 - String(i).count) + String(i)
+        guard tessera_key_new_hmac(TESSERA_HS256, secret, 32, "k\(i)", &k) == TESSERA_OK, let k,
+              tessera_keyset_add(set, k) == TESSERA_OK else {
+            throw BenchError("building a key set failed: \(String(cString: tessera_last_error()))")
+        }
+        if i == count - 1 { last = k } else { tessera_key_free(k) }
+    }
+    let claims = Claims.live(Claims.videoSDK)
+    var out = [CChar](repeating: 0, count: 4096)
+    var n = 0
+    guard let last, tessera_jwt_sign(last, claims, claims.utf8.count, &out, out.count, &n) == TESSERA_OK else {
+        throw BenchError("signing the key-set token failed")
+    }
+    tessera_key_free(last)
+    return Operation(name: "HS256 verify, kid of \(count) keys", claims: "VideoSDK",
+                     work: .verifyKeySet(set: set, token: permanentCopy(Array(out[0..<n])), length: n, policy: f.policy))
+}
+
 /// Every operation the bench knows, in table order.
-func allOperations(_ f: Fixtures) throws -> [Operation] {
+func allOperations(_ f: Fixtures, payloadSize: Int? = nil, keys: Int? = nil) throws -> [Operation] {
     var ops: [Operation] = []
     var credential = [CChar](repeating: 0, count: 64)
     var cl = 0
@@ -204,7 +241,7 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
     ops.append(Operation(name: "credential verify", claims: "SkyWay",
                          work: .credentialVerify(token: permanentCopy(Array(credential[0..<cl])), length: cl)))
     let plan: [(tessera_alg, String, String)] = [
-        (TESSERA_HS256, Claims.videoSDK, "VideoSDK"), (TESSERA_HS384, Claims.apiRTC, "ApiRTC"),
+        (TESSERA_HS256, paddedClaims(Claims.videoSDK, size: payloadSize), payloadSize.map { "\($0) B" } ?? "VideoSDK"), (TESSERA_HS384, Claims.apiRTC, "ApiRTC"),
         (TESSERA_HS512, Claims.apiRTC, "ApiRTC"), (TESSERA_RS256, Claims.skykit, "Skykit"),
         (TESSERA_PS256, Claims.skykit, "Skykit"), (TESSERA_ES256, Claims.skykit, "Skykit"),
         (TESSERA_ES384, Claims.skykit, "Skykit"), (TESSERA_EDDSA, Claims.skykit, "Skykit"),
@@ -259,7 +296,10 @@ func allOperations(_ f: Fixtures) throws -> [Operation] {
                              work: .sign(key: key, claims: permanentCopy(claimsC), length: claimsC.count)))
         ops.append(Operation(name: "\(name) verify", claims: claimsName,
                              work: .verify(key: key, token: permanentCopy(jwt), length: jwt.count, policy: policy)))
-        if alg == TESSERA_HS256 { ops += extra }
+        if alg == TESSERA_HS256 {
+            ops += extra
+            if let keys { ops.append(try keySetOperation(f, count: keys)) }
+        }
     }
     return ops
 }

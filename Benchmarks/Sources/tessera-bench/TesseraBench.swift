@@ -28,6 +28,12 @@ struct TesseraBench: ParsableCommand {
     @Flag(help: "A few operations each, one thread: checks that every operation runs; no figures to quote.")
     var smoke = false
 
+    @Option(help: "Pad the HS256 rows' claims to this many bytes (cost against token size; at most 48000).")
+    var payloadSize: Int?
+
+    @Option(help: "Add a row verifying a token whose kid is the last of this many HS256 keys in one key set (1-1024).")
+    var keys: Int?
+
     @Option(help: "Only operations whose name contains this text (e.g. \"HS256\").")
     var filter: String?
 
@@ -44,7 +50,11 @@ struct TesseraBench: ParsableCommand {
         if smoke { counts = [1] }
         let runner = Runner(seconds: smoke ? 0 : (quick ? 0.25 : seconds), minOps: smoke ? 16 : 64)
         let fixtures = try Fixtures()
-        var ops = try allOperations(fixtures)
+        if let payloadSize, !(2...48000).contains(payloadSize) {
+            throw ValidationError("--payload-size takes 2 to 48000 bytes (a token is at most 65536 characters)")
+        }
+        if let keys, !(1...1024).contains(keys) { throw ValidationError("--keys takes 1 to 1024 (a key set's limit)") }
+        var ops = try allOperations(fixtures, payloadSize: payloadSize, keys: keys)
         if let filter { ops = ops.filter { $0.name.contains(filter) } }
         guard !ops.isEmpty else { throw ValidationError("no operation matches --filter \(filter ?? "")") }
 
