@@ -12,9 +12,10 @@
 #   make sanitize             Swift and C tests under ASan+UBSan, and under TSan
 #   make check-memory         the C tests under valgrind memcheck
 #   make fuzz FUZZ_SECONDS=N  every libFuzzer target for N seconds
-#   make bench                the load benchmark (tessera-bench) and the comparison
-#                             with libjwt, cpp-jwt and the OpenSSL floor (cbench);
-#                             results in bench-results/ (JSON, PNG)
+#   make bench                the load benchmark (tessera-bench), the comparison
+#                             with libjwt, cpp-jwt and the fair floors (cbench),
+#                             and every target ratio measured interleaved
+#                             (ratios.py); results in bench-results/ (JSON, PNG)
 #   make cbench CBENCH_ARGS=… the comparison alone, arguments passed to Google Benchmark
 #   make ct [CT_ARGS=N]       the constant-time check of MAC and credential comparison
 #
@@ -195,6 +196,7 @@ CBENCH        := $(BUILD)/cbench/cbench
 RESULTS       := bench-results
 BENCH_ARGS    ?=
 CBENCH_ARGS   ?=
+RATIOS_ARGS   ?= --passes 3 --repetitions 7 --min-time 0.1
 
 bench-deps: deps
 	@scripts/ensure-deps.sh $(BENCH_DEPS)
@@ -214,9 +216,11 @@ cbench-build: bench-deps
 bench: bench-deps tessera-bench-build cbench-build
 	@scripts/ensure-python.sh matplotlib
 	mkdir -p $(RESULTS)
-	$(TESSERA_BENCH) --json $(RESULTS)/tessera-bench.json --plot $(RESULTS)/tessera-bench.png $(BENCH_ARGS)
-	$(CBENCH) --benchmark_out=$(RESULTS)/cbench.json --benchmark_out_format=json $(CBENCH_ARGS)
-	@echo "results: $(RESULTS)/tessera-bench.json $(RESULTS)/tessera-bench.png $(RESULTS)/cbench.json"
+	$(TESSERA_BENCH) --json $(RESULTS)/tessera-bench.json --plot $(RESULTS)/tessera-bench.png $(BENCH_ARGS) | tee $(RESULTS)/tessera-bench.txt
+	$(CBENCH) --benchmark_out=$(RESULTS)/cbench.json --benchmark_out_format=json $(CBENCH_ARGS) | tee $(RESULTS)/cbench.txt
+	python3 Benchmarks/ratios.py $(CBENCH) --json $(RESULTS)/ratios.json $(RATIOS_ARGS) | tee $(RESULTS)/ratios.txt
+	python3 Benchmarks/plot_peers.py $(RESULTS)/ratios.json $(RESULTS)/peers.png
+	@echo "results: $(RESULTS)/tessera-bench.json $(RESULTS)/tessera-bench.png $(RESULTS)/cbench.json $(RESULTS)/ratios.txt $(RESULTS)/peers.png"
 
 cbench: cbench-build
 	$(CBENCH) $(CBENCH_ARGS)
@@ -244,6 +248,8 @@ test-bench: bench-deps tessera-bench-build cbench-build ct-build
 	$(CBENCH) --benchmark_min_time=0.0001 --benchmark_filter='threads:1$$' > $(BUILD)/cbench-smoke.txt
 	@grep -c 'threads:1' $(BUILD)/cbench-smoke.txt | xargs -I{} echo "cbench smoke: {} benchmarks ran"
 	@! grep -q 'ERROR OCCURRED' $(BUILD)/cbench-smoke.txt
+	python3 Benchmarks/ratios.py $(CBENCH) --passes 1 --repetitions 1 --min-time 0.001 > $(BUILD)/ratios-smoke.txt
+	@grep -q 'HS256 sign / fair floor' $(BUILD)/ratios-smoke.txt && echo "ratios smoke: every target ratio computed"
 	$(CT) 20000
 
 clean:
