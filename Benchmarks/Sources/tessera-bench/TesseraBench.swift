@@ -10,7 +10,8 @@ struct TesseraBench: ParsableCommand {
         commandName: "tessera-bench",
         abstract: "Throughput, latency and allocations of Tessera's C entry points on Dispatch concurrent queues.",
         discussion: """
-            Each operation runs at each thread count with DispatchQueue.concurrentPerform (one worker per thread),
+            Each operation runs at each thread count as one block per thread on a concurrent DispatchQueue
+            (awaited with a DispatchGroup; above the core count Dispatch runs at most as many blocks as cores),
             calling the C ABI (tessera_jwt_sign, tessera_jwt_verify, tessera_credential_*) into caller buffers.
             Latency percentiles come from timing one operation in eight (HdrHistogram); heap allocations are
             counted by interposing malloc, calloc, realloc and the aligned allocators in this executable.
