@@ -19,20 +19,26 @@ final class KeySet: @unchecked Sendable {
         kids.release()
     }
 
-    private func freeze() {
+    /// Rebuilds `frozen` and the kid index from `keys`. When the index's
+    /// memory cannot be had, nothing changes and `noMemory` is thrown (the
+    /// caller restores `keys`).
+    private func freeze() throws(TesseraError) {
+        let index = KidIndex(keys)
+        if index.unavailable { throw TesseraError(.noMemory, "no memory for the key set's kid index") }
         frozen.deallocate()
         let list = UnsafeMutableBufferPointer<Unmanaged<Key>>.allocate(capacity: keys.count)
         for (i, key) in keys.enumerated() { list[i] = Unmanaged.passUnretained(key) }
         frozen = list
         kids.release()
-        kids = KidIndex(keys)
+        kids = index
     }
 
     /// Buckets of key positions by the FNV-1a hash of their kid (keys
     /// without a kid are not indexed): `heads[hash & mask]` is the first
     /// position in the bucket, `next[position]` the following one, -1 ends
-    /// a chain. When its memory could not be had, `unavailable` is set and
-    /// verification walks the whole set instead (slower, never wrong).
+    /// a chain. When its memory could not be had, `unavailable` is set (the
+    /// set refuses the change with `noMemory`; a set in use never has such an
+    /// index, and verification would walk the whole set if it had).
     struct KidIndex {
         private var heads: UnsafeMutablePointer<Int32>? = nil
         private var next: UnsafeMutablePointer<Int32>? = nil
@@ -115,15 +121,21 @@ final class KeySet: @unchecked Sendable {
     func add(_ key: Key) throws(TesseraError) {
         guard keys.count < KeySet.maxKeys else { throw .argument("the key set already holds \(KeySet.maxKeys) keys") }
         keys.append(key)
-        freeze()
+        do throws(TesseraError) { try freeze() } catch {
+            keys.removeLast()
+            throw error
+        }
     }
 
     /// Removes every key whose kid is exactly `kid`.
     func remove(kid: [UInt8]) throws(TesseraError) {
-        let before = keys.count
+        let old = keys
         keys.removeAll { $0.kid == kid }
-        freeze()
-        guard keys.count < before else { throw TesseraError(.keyNotFound, "no key in the set has that kid") }
+        guard keys.count < old.count else { throw TesseraError(.keyNotFound, "no key in the set has that kid") }
+        do throws(TesseraError) { try freeze() } catch {
+            keys = old
+            throw error
+        }
     }
 
     /// Reads `{"keys":[…]}` (RFC 7517 §5). Keys whose `use` is not "sig",
