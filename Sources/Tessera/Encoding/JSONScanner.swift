@@ -229,16 +229,9 @@ struct JSONSpan {
     func fnv1a(in p: UnsafePointer<UInt8>) -> UInt64 {
         if !escaped { return KeySet.KidIndex.hash(UnsafeRawBufferPointer(start: p + start, count: length)) }
         var h = KeySet.KidIndex.offset
-        @inline(__always) func add(_ b: UInt32) { h = (h ^ UInt64(b & 0xFF)) &* KeySet.KidIndex.prime }
         var scalars = Scalars(self, in: p)
         while let u = scalars.next() {
-            let v = Unicode.Scalar(u).map { $0.value } ?? 0xFFFD
-            switch v {
-            case 0..<0x80: add(v)
-            case 0x80..<0x800: add(0xC0 | v >> 6); add(0x80 | v & 0x3F)
-            case 0x800..<0x10000: add(0xE0 | v >> 12); add(0x80 | v >> 6 & 0x3F); add(0x80 | v & 0x3F)
-            default: add(0xF0 | v >> 18); add(0x80 | v >> 12 & 0x3F); add(0x80 | v >> 6 & 0x3F); add(0x80 | v & 0x3F)
-            }
+            UTF8.encode(Unicode.Scalar(u) ?? "\u{FFFD}") { h = (h ^ UInt64($0)) &* KeySet.KidIndex.prime }
         }
         return h
     }

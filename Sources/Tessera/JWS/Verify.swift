@@ -113,13 +113,11 @@ enum Verifier {
         var kidMatches = 0
         var triedCount = 0
         var tried: Unmanaged<Key>? = nil
-        // A kid: its bucket only; no kid (or no index): every key in turn.
-        let indexed = facts.kid != nil && !set.kids.unavailable
-        var position = set.frozen.count > 0 ? 0 : -1
-        if indexed, let kid = facts.kid { position = set.kids.first(kid.fnv1a(in: header)) }
+        // A kid: the keys in its bucket; no kid: every key in turn.
+        var position = facts.kid.map { set.kids.first($0.fnv1a(in: header)) } ?? 0
         while position >= 0 && position < set.frozen.count {
             let entry = set.frozen[position]
-            position = indexed ? set.kids.after(position) : (position + 1 < set.frozen.count ? position + 1 : -1)
+            position = facts.kid == nil ? position + 1 : set.kids.after(position)
             guard triedCount < KeySet.maxTriedPerToken else {
                 throw TesseraError(.signature, "none of the first \(KeySet.maxTriedPerToken) keys of the set for \(facts.alg.name)"
                                    + (facts.kid == nil ? "" : " with the token's kid")

@@ -23,8 +23,7 @@ final class KeySet: @unchecked Sendable {
     /// memory cannot be had, nothing changes and `noMemory` is thrown (the
     /// caller restores `keys`).
     private func freeze() throws(TesseraError) {
-        let index = KidIndex(keys)
-        if index.unavailable { throw TesseraError(.noMemory, "no memory for the key set's kid index") }
+        guard let index = KidIndex(keys) else { throw TesseraError(.noMemory, "no memory for the key set's kid index") }
         frozen.deallocate()
         let list = UnsafeMutableBufferPointer<Unmanaged<Key>>.allocate(capacity: keys.count)
         for (i, key) in keys.enumerated() { list[i] = Unmanaged.passUnretained(key) }
@@ -36,19 +35,16 @@ final class KeySet: @unchecked Sendable {
     /// Buckets of key positions by the FNV-1a hash of their kid (keys
     /// without a kid are not indexed): `heads[hash & mask]` is the first
     /// position in the bucket, `next[position]` the following one, -1 ends
-    /// a chain. When its memory could not be had, `unavailable` is set (the
-    /// set refuses the change with `noMemory`; a set in use never has such an
-    /// index, and verification would walk the whole set if it had).
+    /// a chain. Empty (every lookup -1) when no key has a kid.
     struct KidIndex {
         private var heads: UnsafeMutablePointer<Int32>? = nil
         private var next: UnsafeMutablePointer<Int32>? = nil
         private var mask: UInt64 = 0
-        /// Some key has a kid but the index could not be allocated.
-        private(set) var unavailable = false
 
         init() {}
 
-        init(_ keys: [Key]) {
+        /// Nil when some key has a kid and the index's memory could not be had.
+        init?(_ keys: [Key]) {
             guard keys.contains(where: { $0.kid != nil }) else { return }
             var buckets = 1
             while buckets < 2 * keys.count { buckets *= 2 }
@@ -57,8 +53,7 @@ final class KeySet: @unchecked Sendable {
             guard let h, let n else {
                 Memory.release(h)
                 Memory.release(n)
-                unavailable = true
-                return
+                return nil
             }
             let heads = h.bindMemory(to: Int32.self, capacity: buckets)
             let next = n.bindMemory(to: Int32.self, capacity: keys.count)
@@ -94,7 +89,6 @@ final class KeySet: @unchecked Sendable {
             Memory.release(next)
             heads = nil
             next = nil
-            unavailable = false
         }
 
         static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
