@@ -5,8 +5,13 @@
 #                             `tessera` command-line tool (PREFIX/bin/tessera)
 #   make test                 all tests: Swift core tests, then the C API tests
 #                             against an installed copy (gcc and clang, .so and .a)
-#   make test-integration     against real peers: coturn, nginx, headless
-#                             Chromium, Janus, and the `tessera` tool with openssl keys
+#   make test-integration     against real peers: coturn, nginx (auth_request, and
+#                             the in-process module), headless Chromium, Janus,
+#                             and the `tessera` tool with openssl keys
+#   make nginx-module         ngx_http_tessera_module.so for Debian's nginx, in
+#                             build/nginx-module/ (examples/nginx-module/)
+#   make bench-nginx          wrk against nginx: the module (cache off and on),
+#                             auth_request to the example server, no auth
 #   make test-fleet           three auth servers on PostgreSQL and Redis behind nginx
 #   make load                 wrk against the auth server: one on SQLite, three in a fleet
 #   make sanitize             Swift and C tests under ASan+UBSan, and under TSan
@@ -42,7 +47,7 @@ TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
 PY_TEST_DEPS := joserfc cryptography pyjwt@jwt livekit-api==1.2.2@livekit.api twilio==9.13.0@twilio \
 	stream-chat==4.33.0@stream_chat tls-sig-api-v2==1.1@TLSSigAPIv2 vonage-jwt==1.1.5@vonage_jwt
 
-.PHONY: all deps lib cli install test test-integration test-fleet sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
+.PHONY: all deps lib cli install test test-integration nginx-module bench-nginx test-fleet sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
 
 all: lib
 
@@ -165,10 +170,30 @@ test-examples: examples
 INTEGRATION_DEPS    := coturn nginx chromium chromium-driver openssl janus
 PY_INTEGRATION_DEPS := requests joserfc cryptography selenium
 
-test-integration: examples
+test-integration: nginx-module
 	@scripts/ensure-deps.sh $(INTEGRATION_DEPS)
 	@scripts/ensure-python.sh $(PY_INTEGRATION_DEPS)
-	Tests/integration/run.sh $(CURDIR)/$(STAGE)
+	Tests/integration/run.sh $(CURDIR)/$(STAGE) $(CURDIR)/$(NGINX_MODULE)
+
+# ngx_http_tessera_module, built against Debian's nginx sources (nginx-dev)
+# with Debian's own configure flags, linked to the library staged by
+# `make examples` (its run path points there).
+NGINX_MODULE_DEPS := nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev gcc make
+NGINX_MODULE      := $(BUILD)/nginx-module/ngx_http_tessera_module.so
+NGINX_BENCH_ARGS  ?=
+
+nginx-module: examples
+	@scripts/ensure-deps.sh $(NGINX_MODULE_DEPS)
+	scripts/build-nginx-module.sh $(STAGE) $(BUILD)/nginx-module
+
+# wrk on loopback against one protected location, RS256 and ES256 tokens,
+# rounds of the four set-ups in random order: requests/s, p99 and the ratios.
+bench-nginx: nginx-module
+	@scripts/ensure-deps.sh wrk
+	@scripts/ensure-python.sh requests joserfc cryptography matplotlib
+	mkdir -p $(RESULTS)
+	python3 Benchmarks/nginx_bench.py $(CURDIR)/$(NGINX_MODULE) $(CURDIR)/$(EXAMPLES)/auth-server \
+	  --json $(RESULTS)/nginx.json --plot $(RESULTS)/nginx.png $(NGINX_BENCH_ARGS) | tee $(RESULTS)/nginx.txt
 
 # The fleet: PostgreSQL (initdb in a temporary directory, run as postgres)
 # and redis-server started on loopback, three auth servers on them behind
