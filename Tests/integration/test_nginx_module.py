@@ -23,7 +23,7 @@ import warnings
 
 import requests
 from harness import ROOT, Checks, free_port, stop, wait_tcp, workdir
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
 ISSUER, AUDIENCE = "https://issuer.tessera.test", "media-api"
@@ -84,6 +84,9 @@ def main():
              f" proxy_pass http://127.0.0.1:{app_port}; proxy_set_header X-Subject $tessera_jwt_sub; }}\n"
              "        location /public/ {")
     conf = conf.replace("location /public/ {", extra, 1)
+    # The refusal's category, for this test to read ($tessera_jwt_error).
+    conf = conf.replace("location /protected/ {",
+                        "location /protected/ {\n            add_header X-Tessera-Error $tessera_jwt_error always;", 1)
     conf_path = os.path.join(prefix, "nginx.conf")
     with open(conf_path, "w") as f:
         f.write(conf)
@@ -122,6 +125,12 @@ def main():
                          capture_output=True, text=True, timeout=30)
     t.check("a truncated JWKS fails nginx -t too", bad.returncode != 0 and "tessera_jwt_keys" in bad.stderr,
             bad.stderr[-300:])
+    with open(os.path.join(bad_prefix, "jwks.json"), "wb") as f:
+        f.write(rsa.as_pem(private=True))
+    bad = subprocess.run(["nginx", "-t", "-p", bad_prefix, "-e", "logs/error.log", "-c", "nginx.conf"],
+                         capture_output=True, text=True, timeout=30)
+    t.check("a private key PEM fails nginx -t (nginx needs only the public key)",
+            bad.returncode != 0 and "a private key" in bad.stderr, bad.stderr[-300:])
     with open(os.path.join(bad_prefix, "nginx.conf"), "w") as f:
         f.write(f"load_module {module};\nerror_log logs/error.log;\npid logs/nginx.pid;\nevents {{}}\n"
                 f"http {{ tessera_jwt_keys {jwks_path};"
@@ -198,6 +207,10 @@ def main():
         r = get(token(rsa, "RS256", sub="mallory\r\nX-Injected: 1"))
         t.check("a subject holding CR LF is verified but never becomes a header value",
                 r.status_code == 200 and r.text == "sub= role=\n" and "X-Injected" not in r.text, r.text)
+        r = get(token(rsa, "RS256", sub=None, SUB="admin", Role="owner"))
+        t.check("$tessera_jwt_sub is the exact claim \"sub\" only; a claim name differing in case may fill"
+                " $tessera_jwt_claim_NAME (nginx lower-cases variable names)",
+                r.status_code == 200 and r.text == "sub= role=owner\n", r.text)
         r = get(token(rsa, "RS256", sub="frank", role=["a", "b"]))
         t.check("a claim that is neither string nor number is an empty variable",
                 r.status_code == 200 and r.text == "sub=frank role=\n", r.text)
@@ -245,9 +258,21 @@ def main():
         short = token(ec, "ES256", sub="henry", exp=now + 2)
         r = get(short)
         t.check("a token about to expire passes (and is cached)", r.status_code == 200, r.status_code)
-        time.sleep(max(0.0, now + 2 - time.time()) + 1.2)
+        # exp written with 80 characters (Tessera reads numbers up to 100).
+        long_exp = f"{now + 2}.{'0' * 68}1"
+        payload = json.dumps(claims(sub="ida"))[:-1] + ', "exp": ' + long_exp + "}"
+        payload = payload.replace(f'"exp": {now + 600}, ', "")
+        long_token = jws.serialize_compact({"alg": "ES256", "kid": "ec-1"}, payload.encode(), ec)
+        r = get(long_token)
+        t.check("a token whose exp has 80 characters passes", r.status_code == 200 and "sub=ida" in r.text,
+                (r.status_code, r.text[:100], payload))
+        time.sleep(max(0.0, now + 3 - time.time()) + 1.2)
         r = get(short)
         t.check("once it has expired the cached token is refused",
+                r.status_code == 401 and r.headers.get("X-Tessera-Error") == "expired",
+                (r.status_code, r.headers.get("X-Tessera-Error")))
+        r = get(long_token)
+        t.check("... and so is the token with the 80-character exp",
                 r.status_code == 401 and r.headers.get("X-Tessera-Error") == "expired",
                 (r.status_code, r.headers.get("X-Tessera-Error")))
         t.check("... by the cache's own check of exp (its log line)", "(cached token)" in open(error_log).read())

@@ -24,12 +24,11 @@
 #include <openssl/sha.h>
 #include <tessera.h>
 
-/* The largest key file read (a JWKS is limited to 1 MiB by Tessera). */
-#define TJ_MAX_KEY_FILE     (1024 * 1024 + 1)
+/* The largest key file read (Tessera limits a JWKS to 1 MiB). */
+#define TJ_MAX_KEY_FILE     (1024 * 1024)
 /* Claims above this size are verified on every request, never cached. */
 #define TJ_MAX_CACHED_CLAIMS 8192
 /* NumericDate bounds (RFC 7519; Tessera refuses anything outside). */
-#define TJ_TIME_NONE_EXP    ((int64_t) 0x7fffffffffffffff)
 #define TJ_TIME_NONE_NBF    ((int64_t) -1)
 
 typedef struct {
@@ -50,7 +49,7 @@ typedef struct {
     ngx_rbtree_node_t  node;    /* key: the digest's first 8 bytes */
     ngx_queue_t        lru;
     u_char             digest[SHA256_DIGEST_LENGTH];
-    int64_t            exp;     /* TJ_TIME_NONE_EXP when absent */
+    int64_t            exp;     /* always present: tokens without are not cached */
     int64_t            nbf;     /* TJ_TIME_NONE_NBF when absent */
     size_t             claims_len;
     u_char             claims[1];
@@ -162,6 +161,9 @@ tj_skip_string(u_char *p, u_char *end)
 {
     for (p++; p < end; p++) {
         if (*p == '\\') {
+            if (end - p < 2) {
+                return end;
+            }
             p++;
         } else if (*p == '"') {
             return p + 1;
@@ -189,6 +191,9 @@ tj_skip_value(u_char *p, u_char *end)
             p++;
             break;
         case '}': case ']':
+            if (depth == 0) {
+                return p;
+            }
             depth--;
             p++;
             break;
@@ -341,32 +346,35 @@ tj_member(u_char *claims, size_t len, ngx_str_t *name, ngx_uint_t caseless, u_ch
     }
 }
 
-/* A NumericDate claim, rounded up to the whole second as Tessera does;
- * `none` when absent. Tessera has checked its type and range. */
-static int64_t
-tj_numeric_date(u_char *claims, size_t len, const char *name, int64_t none)
+/* A NumericDate claim into *t, rounded up to the whole second as Tessera
+ * does: NGX_OK; NGX_DECLINED when absent; NGX_ERROR when it cannot be read
+ * here (then the token is not cached). Tessera has checked its type and
+ * range, and that a number is at most 100 characters. */
+static ngx_int_t
+tj_numeric_date(u_char *claims, size_t len, const char *name, int64_t *t)
 {
     ngx_str_t  n;
-    u_char    *v, *vend, buf[64];
+    u_char    *v, *vend, buf[128];
     size_t     l;
     double     d;
 
     n.data = (u_char *) name;
     n.len = ngx_strlen(name);
     if (tj_member(claims, len, &n, 0, &v, &vend) != NGX_OK) {
-        return none;
+        return NGX_DECLINED;
     }
     l = (size_t) (vend - v);
     if (l == 0 || l >= sizeof buf || (*v != '-' && (*v < '0' || *v > '9'))) {
-        return none;
+        return NGX_ERROR;
     }
     ngx_memcpy(buf, v, l);
     buf[l] = '\0';
     d = ceil(strtod((char *) buf, NULL));
     if (!(d >= 0 && d <= 253402300799.0)) {
-        return none;
+        return NGX_ERROR;
     }
-    return (int64_t) d;
+    *t = (int64_t) d;
+    return NGX_OK;
 }
 
 /* ---- the verified-token cache (per worker, per location) ------------------ */
@@ -431,8 +439,15 @@ ngx_http_tessera_cache_add(ngx_http_tessera_loc_conf_t *conf, ngx_log_t *log, u_
 {
     ngx_http_tessera_cache_t  *c = conf->cache;
     ngx_http_tessera_entry_t  *e;
+    int64_t                    exp, nbf = TJ_TIME_NONE_NBF;
+    ngx_int_t                  rc;
 
-    if (claims_len > TJ_MAX_CACHED_CLAIMS) {
+    /* Only a token whose exp (and nbf, if any) can be re-checked on a hit. */
+    if (claims_len > TJ_MAX_CACHED_CLAIMS || tj_numeric_date(claims, claims_len, "exp", &exp) != NGX_OK) {
+        return;
+    }
+    rc = tj_numeric_date(claims, claims_len, "nbf", &nbf);
+    if (rc == NGX_ERROR) {
         return;
     }
     if (c == NULL) {
@@ -457,8 +472,8 @@ ngx_http_tessera_cache_add(ngx_http_tessera_loc_conf_t *conf, ngx_log_t *log, u_
     }
     e->node.key = key;
     ngx_memcpy(e->digest, digest, SHA256_DIGEST_LENGTH);
-    e->exp = tj_numeric_date(claims, claims_len, "exp", TJ_TIME_NONE_EXP);
-    e->nbf = tj_numeric_date(claims, claims_len, "nbf", TJ_TIME_NONE_NBF);
+    e->exp = exp;
+    e->nbf = nbf;
     e->claims_len = claims_len;
     ngx_memcpy(e->claims, claims, claims_len);
     ngx_rbtree_insert(&c->tree, &e->node);
@@ -501,6 +516,9 @@ ngx_http_tessera_refuse(ngx_http_request_t *r, ngx_http_tessera_ctx_t *ctx, cons
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
     ngx_str_set(&h->key, "WWW-Authenticate");
     if (invalid) {
         ngx_str_set(&h->value, "Bearer error=\"invalid_token\"");
@@ -582,7 +600,9 @@ ngx_http_tessera_handler(ngx_http_request_t *r)
         return ngx_http_tessera_refuse(r, ctx, "missing", 0);
     }
 
-    now = (int64_t) ngx_time();
+    /* The system clock, as Tessera reads it (ngx_time() is the event
+     * loop's cached second, which may lag). */
+    now = (int64_t) time(NULL);
     if (conf->cache_size > 0) {
         SHA256_Init(&sha);
         SHA256_Update(&sha, token.data, token.len);
@@ -591,7 +611,7 @@ ngx_http_tessera_handler(ngx_http_request_t *r)
         ngx_memcpy(&key, digest, sizeof key);
         e = conf->cache ? ngx_http_tessera_cache_find(conf->cache, digest, key) : NULL;
         if (e != NULL) {
-            if (e->exp != TJ_TIME_NONE_EXP && now >= e->exp + (int64_t) conf->leeway) {
+            if (now >= e->exp + (int64_t) conf->leeway) {
                 ngx_http_tessera_cache_remove(conf->cache, e);
                 ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                               "tessera: token refused: expired: \"exp\" has passed (cached token)");
@@ -640,8 +660,11 @@ ngx_http_tessera_handler(ngx_http_request_t *r)
 /* ---- variables ------------------------------------------------------------ */
 
 /* A claim's value for a variable: a string (unescaped; not found if it holds
- * a control character, which must not reach a header) or, unless
- * strings_only, a number as written. Anything else is not found. */
+ * a control character, which must not reach a header) or a number as
+ * written. Anything else is not found. The claim of exactly this name is
+ * taken, else (nginx lower-cases variable names) the first that differs
+ * only in ASCII case. strings_only ($tessera_jwt_sub): the exact name, a
+ * string value. */
 static ngx_int_t
 ngx_http_tessera_claim_value(ngx_http_request_t *r, ngx_http_variable_value_t *v, ngx_str_t *name,
     ngx_uint_t strings_only)
@@ -651,16 +674,22 @@ ngx_http_tessera_claim_value(ngx_http_request_t *r, ngx_http_variable_value_t *v
     size_t                   n, k;
 
     v->not_found = 1;
-    ctx = ngx_http_get_module_ctx(r, ngx_http_tessera_module);
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_tessera_module);
     if (ctx == NULL || ctx->claims == NULL) {
         return NGX_OK;
     }
     if (tj_member(ctx->claims, ctx->claims_len, name, 0, &value, &vend) != NGX_OK
-        && tj_member(ctx->claims, ctx->claims_len, name, 1, &value, &vend) != NGX_OK)
+        && (strings_only || tj_member(ctx->claims, ctx->claims_len, name, 1, &value, &vend) != NGX_OK))
     {
         return NGX_OK;
     }
+    if (value >= vend) {
+        return NGX_OK;
+    }
     if (*value == '"') {
+        if (vend - value < 2 || vend[-1] != '"') {
+            return NGX_OK;
+        }
         out = ngx_pnalloc(r->pool, (size_t) (vend - value));
         if (out == NULL) {
             return NGX_ERROR;
@@ -707,7 +736,7 @@ ngx_http_tessera_variable_claim(ngx_http_request_t *r, ngx_http_variable_value_t
 static ngx_int_t
 ngx_http_tessera_variable_error(ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_http_tessera_ctx_t  *ctx = ngx_http_get_module_ctx(r, ngx_http_tessera_module);
+    ngx_http_tessera_ctx_t  *ctx = ngx_http_get_module_ctx(r->main, ngx_http_tessera_module);
 
     if (ctx == NULL || ctx->error == NULL) {
         v->not_found = 1;
@@ -843,8 +872,7 @@ ngx_http_tessera_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *c)
         return NGX_CONF_ERROR;
     }
     size = (size_t) ngx_file_size(&fi);
-    /* Room to wrap a single JWK as {"keys":[...]}. */
-    text = ngx_pnalloc(cf->pool, size + sizeof("{\"keys\":[]}"));
+    text = ngx_pnalloc(cf->pool, size);
     if (text == NULL) {
         ngx_close_file(file.fd);
         return NGX_CONF_ERROR;
@@ -860,6 +888,7 @@ ngx_http_tessera_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *c)
     keys->pem_len = size;
     cln = ngx_pool_cleanup_add(cf->pool, 0);
     if (cln == NULL) {
+        ngx_explicit_memzero(text, size);
         return NGX_CONF_ERROR;
     }
     cln->handler = ngx_http_tessera_wipe;
@@ -873,6 +902,7 @@ ngx_http_tessera_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *c)
             /* A single JWK: the same rules, as a set of one. */
             wrapped = ngx_pnalloc(cf->pool, size + sizeof("{\"keys\":[]}"));
             if (wrapped == NULL) {
+                ngx_explicit_memzero(text, size);
                 return NGX_CONF_ERROR;
             }
             p = ngx_cpymem(wrapped, "{\"keys\":[", sizeof("{\"keys\":[") - 1);
@@ -903,6 +933,13 @@ ngx_http_tessera_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *c)
     } else if (ngx_strlcasestrn(text, text + size, (u_char *) "-----BEGIN ", sizeof("-----BEGIN ") - 2) == NULL) {
         ngx_explicit_memzero(text, size);
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "tessera_jwt_keys \"%V\": neither JSON (a JWKS or a JWK) nor PEM",
+                           &keys->path);
+        return NGX_CONF_ERROR;
+    } else if (ngx_strlcasestrn(text, text + size, (u_char *) "PRIVATE KEY", sizeof("PRIVATE KEY") - 2) != NULL) {
+        /* The PEM stays in memory until the locations are merged: only a
+         * public key may. nginx verifies; it needs no private key. */
+        ngx_explicit_memzero(text, size);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "tessera_jwt_keys \"%V\": a private key; give nginx the public key",
                            &keys->path);
         return NGX_CONF_ERROR;
     }
