@@ -28,7 +28,8 @@
 
 PREFIX    ?= /usr/local
 SWIFT     ?= swift
-VERSION   := 0.1.0
+# The version is written once, in include/tessera.h.
+VERSION   := $(shell sed -n 's/^\#define TESSERA_VERSION_STRING "\(.*\)"$$/\1/p' include/tessera.h)
 SOVERSION := 0
 BUILD     := build
 STAGE     := $(BUILD)/stage
@@ -47,7 +48,7 @@ TEST_DEPS  := gcc g++ binutils openssl python3 python3-pip
 PY_TEST_DEPS := joserfc cryptography pyjwt@jwt livekit-api==1.2.2@livekit.api twilio==9.13.0@twilio \
 	stream-chat==4.33.0@stream_chat tls-sig-api-v2==1.1@TLSSigAPIv2 vonage-jwt==1.1.5@vonage_jwt
 
-.PHONY: all deps lib cli install test test-integration nginx-module bench-nginx test-fleet sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
+.PHONY: all deps lib cli install man completions abi-baseline test-abi test-docs deb test-packages test test-integration nginx-module bench-nginx test-fleet sanitize check-memory fuzz ct ct-build test-swift test-c test-bench test-examples bench cbench bench-deps tessera-bench-build cbench-build examples load clean
 
 all: lib
 
@@ -68,19 +69,84 @@ cli: deps
 	install -d $(BUILD)/bin
 	install -m 0755 "$$($(TOOLS_RELEASE) --show-bin-path)/tessera-cli" $(BUILD)/bin/tessera
 
-install: lib cli
+# Where `make install` puts things (the Debian packages use PREFIX=/usr and
+# the multiarch LIBDIR).
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share
+
+install: lib cli man completions
 	@test -n "$(PREFIX)" || { echo "PREFIX is empty" >&2; exit 1; }
-	install -d "$(DESTDIR)$(PREFIX)/lib/pkgconfig" "$(DESTDIR)$(PREFIX)/include" "$(DESTDIR)$(PREFIX)/bin"
-	install -m 0755 $(BUILD)/bin/tessera "$(DESTDIR)$(PREFIX)/bin/tessera"
-	install -m 0755 $(BUILD)/lib/libtessera.so.$(VERSION) "$(DESTDIR)$(PREFIX)/lib/"
-	ln -sf libtessera.so.$(VERSION) "$(DESTDIR)$(PREFIX)/lib/libtessera.so.$(SOVERSION)"
-	ln -sf libtessera.so.$(SOVERSION) "$(DESTDIR)$(PREFIX)/lib/libtessera.so"
-	install -m 0644 $(BUILD)/lib/libtessera.a "$(DESTDIR)$(PREFIX)/lib/"
-	install -m 0644 include/tessera.h "$(DESTDIR)$(PREFIX)/include/"
-	sed -e 's|@PREFIX@|$(PREFIX)|' $(BUILD)/lib/tessera.pc.tmpl > "$(DESTDIR)$(PREFIX)/lib/pkgconfig/tessera.pc"
+	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" "$(DESTDIR)$(LIBDIR)/cmake/Tessera" "$(DESTDIR)$(INCLUDEDIR)" \
+	  "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man3" \
+	  "$(DESTDIR)$(DATADIR)/bash-completion/completions" "$(DESTDIR)$(DATADIR)/zsh/vendor-completions" \
+	  "$(DESTDIR)$(DATADIR)/fish/vendor_completions.d"
+	install -m 0755 $(BUILD)/bin/tessera "$(DESTDIR)$(BINDIR)/tessera"
+	install -m 0755 $(BUILD)/lib/libtessera.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/"
+	ln -sf libtessera.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/libtessera.so.$(SOVERSION)"
+	ln -sf libtessera.so.$(SOVERSION) "$(DESTDIR)$(LIBDIR)/libtessera.so"
+	install -m 0644 $(BUILD)/lib/libtessera.a "$(DESTDIR)$(LIBDIR)/"
+	install -m 0644 include/tessera.h "$(DESTDIR)$(INCLUDEDIR)/"
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  $(BUILD)/lib/tessera.pc.tmpl > "$(DESTDIR)$(LIBDIR)/pkgconfig/tessera.pc"
+	static_link=$$(sed -n 's/^Libs.private: //p' $(BUILD)/lib/tessera.pc.tmpl | sed 's/ -lcrypto .*//' | tr ' ' ';'); \
+	for f in TesseraConfig TesseraConfigVersion; do \
+	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION_MAJOR@|$(word 1,$(subst ., ,$(VERSION)))|g' \
+	      -e 's|@SOVERSION@|$(SOVERSION)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	      -e "s|@STATIC_LINK@|$$static_link|g" cmake/$$f.cmake.in > "$(DESTDIR)$(LIBDIR)/cmake/Tessera/$$f.cmake"; \
+	done
+	cp -P $(BUILD)/man/man1/* "$(DESTDIR)$(MANDIR)/man1/"
+	cp -P $(BUILD)/man/man3/* "$(DESTDIR)$(MANDIR)/man3/"
+	install -m 0644 $(BUILD)/completions/tessera.bash "$(DESTDIR)$(DATADIR)/bash-completion/completions/tessera"
+	install -m 0644 $(BUILD)/completions/_tessera "$(DESTDIR)$(DATADIR)/zsh/vendor-completions/_tessera"
+	install -m 0644 $(BUILD)/completions/tessera.fish "$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/tessera.fish"
 	@echo "installed Tessera $(VERSION) under $(DESTDIR)$(PREFIX)"
 
-test: test-swift test-bench test-examples test-c
+# Manual pages: section 3 from the header's own comments (scripts/gen-man3.py:
+# tessera(3) and one page per header section, every function linked to its
+# page), section 1 from the tool's own argument definitions
+# (swift-argument-parser's generate-manual plugin, in its own scratch
+# directory so that it does not rebuild the tool `make cli` builds).
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
+
+man: deps
+	rm -rf $(BUILD)/man
+	python3 scripts/gen-man3.py include/tessera.h $(BUILD)/man/man3 --date $(MAN_DATE)
+	$(SWIFT) package --package-path Tools --scratch-path Tools/.build-man generate-manual \
+	  --multi-page --date $(MAN_DATE) --authors "Tessera developers" > $(BUILD)/man-plugin.log 2>&1 \
+	  || { cat $(BUILD)/man-plugin.log >&2; exit 1; }
+	mkdir -p $(BUILD)/man/man1
+	cp Tools/.build-man/plugins/GenerateManual/outputs/tessera-cli/*.1 $(BUILD)/man/man1/
+
+# Shell completions, from swift-argument-parser.
+completions: cli
+	mkdir -p $(BUILD)/completions
+	$(BUILD)/bin/tessera --generate-completion-script bash > $(BUILD)/completions/tessera.bash
+	$(BUILD)/bin/tessera --generate-completion-script zsh > $(BUILD)/completions/_tessera
+	$(BUILD)/bin/tessera --generate-completion-script fish > $(BUILD)/completions/tessera.fish
+
+# The ABI baseline (abi/, libabigail): after an addition to the header, run
+# this and commit abi/ with the change (docs/ABI.md).
+abi-baseline: lib
+	@scripts/ensure-deps.sh abigail-tools
+	python3 scripts/abi.py baseline $(BUILD)/lib/libtessera.so.$(VERSION)
+
+test: test-swift test-bench test-examples test-c test-abi test-docs
+
+# The ABI against its baseline in abi/ (libabigail), and against broken
+# copies of the header, which must fail (Tests/abi/run.sh).
+test-abi: lib
+	@scripts/ensure-deps.sh abigail-tools
+	Tests/abi/run.sh $(BUILD)/lib/libtessera.so.$(VERSION)
+
+# Every function the header declares has a man page; every subcommand of the
+# tool has one that renders; the completions name every subcommand.
+test-docs: man completions
+	@scripts/ensure-deps.sh man-db
+	python3 scripts/gen-man3.py include/tessera.h $(BUILD)/man/man3 --check
+	python3 Tests/docs/check_man1.py $(BUILD)/bin/tessera $(BUILD)/man/man1 $(BUILD)/completions
 
 test-swift: deps
 	$(SWIFT) test

@@ -106,12 +106,15 @@ extern "C" {
  * Version
  * ------------------------------------------------------------------------ */
 
+/* The one place the version is written: the Makefile, tessera.pc, the
+ * shared library's file name, the packages and `tessera --version` take it
+ * from here (make test checks that these four macros agree). */
 #define TESSERA_VERSION_MAJOR 0
-#define TESSERA_VERSION_MINOR 1
+#define TESSERA_VERSION_MINOR 2
 #define TESSERA_VERSION_PATCH 0
-#define TESSERA_VERSION_STRING "0.1.0"
+#define TESSERA_VERSION_STRING "0.2.0"
 /* 0xMMmmpp: major, minor, patch, one byte each. */
-#define TESSERA_VERSION_NUM 0x000100
+#define TESSERA_VERSION_NUM 0x000200
 
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string, never NULL.
  * Compare with TESSERA_VERSION_STRING to detect a header/library mismatch. */

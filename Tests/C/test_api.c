@@ -82,6 +82,11 @@ static void test_version_and_errors(void) {
   int s;
   CHECK("version string", strcmp(tessera_version_string(), TESSERA_VERSION_STRING) == 0);
   CHECK("version number", tessera_version_number() == TESSERA_VERSION_NUM);
+  {
+    char v[32];
+    snprintf(v, sizeof v, "%d.%d.%d", TESSERA_VERSION_MAJOR, TESSERA_VERSION_MINOR, TESSERA_VERSION_PATCH);
+    CHECK("version string macro is MAJOR.MINOR.PATCH", strcmp(v, TESSERA_VERSION_STRING) == 0);
+  }
   CHECK("version macros", TESSERA_VERSION_NUM == ((TESSERA_VERSION_MAJOR << 16) |
                                                   (TESSERA_VERSION_MINOR << 8) |
                                                   TESSERA_VERSION_PATCH));
