@@ -119,13 +119,34 @@ man: deps
 	  || { cat $(BUILD)/man-plugin.log >&2; exit 1; }
 	mkdir -p $(BUILD)/man/man1
 	cp Tools/.build-man/plugins/GenerateManual/outputs/tessera-cli/*.1 $(BUILD)/man/man1/
+	python3 scripts/fix-man1.py $(BUILD)/man/man1/*.1
 
 # Shell completions, from swift-argument-parser.
 completions: cli
 	mkdir -p $(BUILD)/completions
-	$(BUILD)/bin/tessera --generate-completion-script bash > $(BUILD)/completions/tessera.bash
+	$(BUILD)/bin/tessera --generate-completion-script bash | sed '1{/^#!/d}' > $(BUILD)/completions/tessera.bash
 	$(BUILD)/bin/tessera --generate-completion-script zsh > $(BUILD)/completions/_tessera
 	$(BUILD)/bin/tessera --generate-completion-script fish > $(BUILD)/completions/tessera.fish
+
+# Debian packages (scripts/make-deb.sh: dpkg-deb from the staged install,
+# dpkg-shlibdeps for Depends), then lintian on them (its report in
+# build/deb/lintian.txt; see docs/PACKAGING.md for what it says and why).
+MULTIARCH = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
+
+deb: deps
+	@scripts/ensure-deps.sh dpkg-dev lintian
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/deb/root PREFIX=/usr LIBDIR=/usr/lib/$(MULTIARCH)
+	scripts/make-deb.sh $(BUILD)/deb $(VERSION) $(SOVERSION)
+	lintian --no-tag-display-limit --info $(BUILD)/deb/*.deb > $(BUILD)/deb/lintian.txt 2>&1 || true
+	@echo "lintian: $$(grep -c '^E:' $(BUILD)/deb/lintian.txt) errors, $$(grep -c '^W:' $(BUILD)/deb/lintian.txt) warnings (build/deb/lintian.txt)"
+
+# The packages on this machine (as root): dpkg -i, a C program through
+# pkg-config and another through CMake against the installed files, man,
+# tessera --version, then dpkg -r, which must leave nothing behind.
+test-packages: deb
+	@scripts/ensure-deps.sh cmake man-db gcc make
+	Tests/packaging/run.sh $(BUILD)/deb $(VERSION)
 
 # The ABI baseline (abi/, libabigail): after an addition to the header, run
 # this and commit abi/ with the change (docs/ABI.md).
