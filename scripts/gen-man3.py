@@ -61,6 +61,14 @@ def code(text):
     return f".PP\n.RS 4\n.nf\n\\fB{roff(text)}\\fP\n.fi\n.RE\n"
 
 
+def body(sec):
+    """A section's introduction, then its comments and declarations in order."""
+    s = block(sec.intro) if sec.intro else ""
+    for kind, text in sec.items:
+        s += block(text) if kind == "comment" else code(text)
+    return s
+
+
 def section_page(sec, others, date, version):
     name = page_name(sec)
     names = ", ".join(n.replace("_", "_") for n in sec.functions)
@@ -69,10 +77,7 @@ def section_page(sec, others, date, version):
     s += "\n".join(roff(sec.prototypes[f]) for f in sec.functions) + "\n.fi\n"
     s += ".PP\nLink with \\fBpkg\\-config \\-\\-libs tessera\\fP.\n"
     s += f".SH DESCRIPTION\nThe section \\(lq{roff(sec.title)}\\(rq of \\fItessera.h\\fP, as the header states it.\n"
-    if sec.intro:
-        s += block(sec.intro)
-    for kind, text in sec.items:
-        s += block(text) if kind == "comment" else code(text)
+    s += body(sec)
     s += ".SH SEE ALSO\n.BR tessera (3)"
     for other in others:
         if other != name:
@@ -92,11 +97,7 @@ def overview_page(overview, sections, date, version):
     s += block(overview)
     status = next((x for x in sections if x.title.startswith("Status codes")), None)
     if status is not None:
-        s += ".SH STATUS CODES\n"
-        if status.intro:
-            s += block(status.intro)
-        for kind, text in status.items:
-            s += block(text) if kind == "comment" else code(text)
+        s += ".SH STATUS CODES\n" + body(status)
     s += ".SH SECTIONS\nEach section of the header has its page; every function named here opens it.\n"
     for sec in sections:
         s += f".TP\n.BR {page_name(sec)} (3)\n{roff(sec.title)}: {', '.join(sec.functions)}\n"
