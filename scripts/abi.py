@@ -16,6 +16,8 @@ has two parts:
     abi.py baseline LIB          write both baselines (after an addition)
     abi.py check LIB             abidiff each against its baseline
     abi.py check LIB --header H  the same with another header (a broken copy)
+    abi.py stub OUT --header H   a stand-in library (SONAME libtessera.so.0)
+                                 exporting what H declares
 
 `check` exits 0 when nothing changed, 1 otherwise, and says which kind of
 change: an addition (compatible: update the baseline in the same commit) or
@@ -50,18 +52,31 @@ def stub_source(header):
     return "\n".join(out) + "\n"
 
 
-def build_stub(header, workdir):
+def build_stub(header, out, soname="libtessera-api.so"):
+    """The stub shared object at out. It is compiled in a fixed directory
+    (build/abi) with the header included by a fixed name, so that the
+    baseline records no temporary path."""
+    workdir = os.path.join(ROOT, "build", "abi")
+    os.makedirs(workdir, exist_ok=True)
     src = os.path.join(workdir, "tessera-api.c")
-    so = os.path.join(workdir, "libtessera-api.so")
+    with open(os.path.join(workdir, "tessera.h"), "w") as f:
+        f.write(open(header).read())
     with open(src, "w") as f:
-        f.write(stub_source(header))
-    subprocess.run(["cc", "-shared", "-fPIC", "-g", "-O0", "-w", "-Wl,-soname,libtessera-api.so", "-o", so, src],
-                   check=True)
-    return so
+        f.write(stub_source(os.path.join(workdir, "tessera.h")).replace(f'#include "{os.path.join(workdir, "tessera.h")}"',
+                                                                         '#include "tessera.h"'))
+    subprocess.run(["cc", "-shared", "-fPIC", "-g", "-O0", "-w", "-fdebug-prefix-map=" + workdir + "=.",
+                    f"-Wl,-soname,{soname}", "-o", out, "tessera-api.c"], check=True, cwd=workdir)
+    return out
 
 
 def abidw(binary, out):
-    subprocess.run(["abidw", "--no-show-locs", "--no-corpus-path", "--out-file", out, binary], check=True)
+    subprocess.run(["abidw", "--no-show-locs", "--no-corpus-path", "--no-comp-dir-path", "--out-file", out, binary],
+                   check=True)
+    # The library's C files are named by absolute path in its DWARF: keep
+    # them relative to the checkout, so the baseline is the same anywhere.
+    text = open(out).read().replace(f"path='{ROOT}/", "path='")
+    with open(out, "w") as f:
+        f.write(text)
 
 
 def diff(baseline, current):
@@ -71,12 +86,17 @@ def diff(baseline, current):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("action", choices=["baseline", "check"])
+    ap.add_argument("action", choices=["baseline", "check", "stub"])
     ap.add_argument("lib")
     ap.add_argument("--header", default=os.path.join(ROOT, "include", "tessera.h"))
     args = ap.parse_args()
+    if args.action == "stub":
+        # A stand-in for the library built from a header (a broken copy, in
+        # Tests/abi/run.sh): LIB is where it goes, with the library's SONAME.
+        build_stub(args.header, args.lib, soname="libtessera.so.0")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
-        stub = build_stub(args.header, tmp)
+        stub = build_stub(args.header, os.path.join(tmp, "libtessera-api.so"))
         if args.action == "baseline":
             os.makedirs(os.path.dirname(BASELINE_LIB), exist_ok=True)
             abidw(args.lib, BASELINE_LIB)

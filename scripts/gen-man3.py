@@ -91,7 +91,7 @@ def overview_page(overview, sections, date, version):
     s += (".SH SYNOPSIS\n.nf\n.B #include <tessera.h>\n.fi\n.PP\n"
           "Link with \\fBpkg\\-config \\-\\-libs tessera\\fP (shared) or "
           "\\fBpkg\\-config \\-\\-static \\-\\-libs tessera\\fP (static), or in CMake with "
-          "\\fBfind_package(Tessera 0.2 REQUIRED)\\fP and the target \\fBTessera::tessera\\fP "
+          f"\\fBfind_package(Tessera {'.'.join(version.split('.')[:2])} REQUIRED)\\fP and the target \\fBTessera::tessera\\fP "
           "(\\fBTessera::tessera_static\\fP for the archive).\n")
     s += ".SH DESCRIPTION\nThe opening comment of \\fItessera.h\\fP: conventions, thread safety, memory and secrets.\n"
     s += block(overview)

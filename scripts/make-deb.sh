@@ -20,6 +20,7 @@ version=$2
 soversion=$3
 root=$out/root
 debversion=$version-1
+libpkg=libtessera$soversion   # the runtime package is named after the SONAME
 arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 libdir=usr/lib/$multiarch
@@ -40,7 +41,7 @@ Section: libs
 Priority: optional
 Maintainer: $maintainer
 
-Package: libtessera0
+Package: $libpkg
 Architecture: any
 
 Package: libtessera-dev
@@ -66,7 +67,7 @@ License: Tessera-unlicensed
  no license is granted by this file. These packages are built for the
  project's own tests; see the project's README before redistributing them.
 EOF
-  printf 'tessera (%s) unstable; urgency=medium\n\n  * Tessera %s: the nginx module, Debian packages, manual pages, CMake\n    package files, the ABI baseline and shell completions.\n\n -- %s  %s\n' \
+  printf 'tessera (%s) unstable; urgency=medium\n\n  * Tessera %s, packaged from the upstream tree (make deb).\n\n -- %s  %s\n' \
     "$debversion" "$version" "$maintainer" "$date" | gzip -9n > "$d/changelog.Debian.gz"
 }
 
@@ -113,8 +114,10 @@ control() {  # control PKGDIR PACKAGE SECTION DEPENDS MULTIARCH DESCRIPTION...
      | xargs md5sum > DEBIAN/md5sums)
 }
 
-shlibdeps() {  # shlibdeps BINARY... : the Depends dpkg-shlibdeps finds
-  (cd "$src" && dpkg-shlibdeps -O -l"$root/$libdir" "$@" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
+shlibdeps() {  # shlibdeps BINARY... : the Depends dpkg-shlibdeps finds (never empty)
+  deps=$(cd "$src" && dpkg-shlibdeps -O -l"$root/$libdir" "$@" | sed -n 's/^shlibs:Depends=//p')
+  [ -n "$deps" ] || { echo "make-deb: dpkg-shlibdeps found no dependencies for $*" >&2; exit 1; }
+  echo "$deps"
 }
 
 build() {  # build PKGDIR
@@ -125,14 +128,14 @@ build() {  # build PKGDIR
 
 rm -f "$out"/*.deb
 
-# libtessera0: the shared library.
-lib=$out/libtessera0
+# libtessera<SOVERSION>: the shared library.
+lib=$out/$libpkg
 rm -rf "$lib"
 take "$lib" "$libdir/libtessera.so.$version" "$libdir/libtessera.so.$soversion"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/$libdir/libtessera.so.$version"
 chmod 0644 "$lib/$libdir/libtessera.so.$version"   # Debian policy 8.1: shared libraries are not executable
-docs "$lib" libtessera0
-control "$lib" libtessera0 libs "$(shlibdeps "$root/$libdir/libtessera.so.$version")" same \
+docs "$lib" "$libpkg"
+control "$lib" "$libpkg" libs "$(shlibdeps "$root/$libdir/libtessera.so.$version")" same \
   "Description: credentials and JSON Web Tokens for RTC auth servers (library)" \
   " Tessera signs and verifies every common JWS algorithm (HS*, RS*, PS*, ES*," \
   " EdDSA) and mints the credentials of the major real-time communication" \
@@ -140,7 +143,7 @@ control "$lib" libtessera0 libs "$(shlibdeps "$root/$libdir/libtessera.so.$versi
   " behind a C ABI." \
   " ." \
   " This package contains the shared library."
-echo "libtessera $soversion libtessera0 (>= $version)" > "$lib/DEBIAN/shlibs"
+echo "libtessera $soversion $libpkg (>= $version)" > "$lib/DEBIAN/shlibs"
 echo "activate-noawait ldconfig" > "$lib/DEBIAN/triggers"
 chmod 0644 "$lib/DEBIAN/shlibs" "$lib/DEBIAN/triggers"
 build "$lib"
@@ -153,7 +156,7 @@ take "$dev" usr/include/tessera.h "$libdir/libtessera.so" "$libdir/libtessera.a"
 strip --strip-debug --remove-section=.comment --enable-deterministic-archives "$dev/$libdir/libtessera.a"
 gzip_man "$dev"
 docs "$dev" libtessera-dev
-control "$dev" libtessera-dev libdevel "libtessera0 (= $debversion), libssl-dev, zlib1g-dev" same \
+control "$dev" libtessera-dev libdevel "$libpkg (= $debversion), libssl-dev, zlib1g-dev" same \
   "Description: credentials and JSON Web Tokens for RTC auth servers (development)" \
   " Tessera signs and verifies every common JWS algorithm and mints the" \
   " credentials of the major real-time communication platforms, behind a C ABI." \

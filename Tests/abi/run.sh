@@ -37,6 +37,18 @@ broken "changed signature" \
 broken "removed function" '/^tessera_alg tessera_key_alg(const tessera_key \*key);/d' tessera_key_alg
 broken "changed enum" 's/^  TESSERA_HS256 = 1, TESSERA_HS384, TESSERA_HS512,/  TESSERA_HS256 = 2, TESSERA_HS384, TESSERA_HS512,/' TESSERA_HS256
 
+# The library half: a library that no longer exports tessera_key_alg (a
+# stand-in built from a header without it, under the real SONAME).
+sed '/^tessera_alg tessera_key_alg(const tessera_key \*key);/d' "$root/include/tessera.h" > "$tmp/nokeyalg.h"
+python3 "$root/scripts/abi.py" stub "$tmp/libtessera.so.0" --header "$tmp/nokeyalg.h"
+if python3 "$root/scripts/abi.py" check "$tmp/libtessera.so.0" > "$tmp/out" 2>&1; then
+  fail "abi: a library missing an export is refused"
+elif grep -q "the library's exports: INCOMPATIBLE" "$tmp/out" && grep -q "tessera_key_alg" "$tmp/out"; then
+  pass "abi: a library missing an export (tessera_key_alg) is refused as incompatible"
+else
+  cat "$tmp/out"; fail "abi: a library missing an export is reported as incompatible"
+fi
+
 # An addition: compatible, but the baseline must come with it.
 sed -e 's/^void tessera_key_free(tessera_key \*key);/&\nint tessera_key_extra(const tessera_key *key);/' \
     "$root/include/tessera.h" > "$tmp/added.h"

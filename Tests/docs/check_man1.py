@@ -38,6 +38,11 @@ def main():
             failed += 1
     print(f"{'PASS' if not failed else 'FAIL'} man1: {len(paths)} commands of `tessera`, "
           f"{len(paths) - failed} with a page that renders")
+    expected = {".".join(p) + ".1" for p in paths}
+    extra = sorted(set(os.listdir(man1)) - expected)
+    print(f"{'PASS' if not extra else 'FAIL'} man1: no page for a command the tool does not have"
+          f"{'' if not extra else f' ({extra})'}")
+    failed += bool(extra)
     top = [s["commandName"] for s in tree.get("subcommands", [])]
     for shell, name in (("bash", "tessera.bash"), ("zsh", "_tessera"), ("fish", "tessera.fish")):
         text = open(os.path.join(completions, name)).read()
