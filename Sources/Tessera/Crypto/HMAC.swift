@@ -11,7 +11,7 @@ import Glibc
 /// passwords), SHA-256, SHA-384 and SHA-512.
 ///
 /// The states live in memory this value allocates (`Memory`) so that they
-/// can be wiped (`OPENSSL_cleanse`) before being freed by `destroy()`. The
+/// can be wiped (`wipe`, explicit_bzero) before being freed by `destroy()`. The
 /// value itself is a plain pointer: copying it does not copy the states.
 struct HMACKey {
     let hash: HashKind
@@ -29,7 +29,7 @@ struct HMACKey {
         self.hash = hash
         self.states = mem
         guard hash.perform(ComputeStates(secret: secret, into: mem)) else {
-            OPENSSL_cleanse(mem, 2 * size)
+            wipe(mem, 2 * size)
             Memory.release(mem)
             return nil
         }
@@ -47,7 +47,7 @@ struct HMACKey {
         let size = hash.stateSize
         return withUnsafeTemporaryAllocation(byteCount: 2 * size, alignment: 16) { mem -> R? in
             guard let base = mem.baseAddress else { return nil }
-            defer { OPENSSL_cleanse(base, 2 * size) }
+            defer { wipe(base, 2 * size) }
             guard hash.perform(ComputeStates(secret: secret, into: base)) else { return nil }
             return body(HMACKey(hash: hash, states: base))
         }
@@ -95,7 +95,7 @@ struct HMACKey {
 
     /// Wipes and frees the states. The value must not be used afterwards.
     func destroy() {
-        OPENSSL_cleanse(states, 2 * stateSize)
+        wipe(states, 2 * stateSize)
         Memory.release(states)
     }
 
@@ -142,7 +142,7 @@ private struct ComputeStates: HashOperation {
         let blockSize = H.blockSize
         return withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { block -> Bool in
             guard let raw = block.baseAddress else { return false }
-            defer { OPENSSL_cleanse(raw, block.count) }
+            defer { wipe(raw, block.count) }
             block.initializeMemory(as: UInt8.self, repeating: 0)
             if secret.count > blockSize {
                 guard Digest(bytes: secret, out: raw).run(H.self) else { return false }

@@ -1,4 +1,5 @@
 import COpenSSL
+import Glibc
 
 /// The hash functions behind HS256/384/512, the SkyWay credential (SHA-256)
 /// and TURN passwords (SHA-1).
@@ -110,10 +111,19 @@ enum SHA512Function: HashFunction {
     }
 }
 
+/// Wipes `count` bytes at `p`: glibc's explicit_bzero, a memset the
+/// compiler may not remove, as OPENSSL_cleanse is; but vectorised, where
+/// OPENSSL_cleanse stores 8 bytes per step (it took 10 % of a SkyWay
+/// credential's time wiping two hash states).
+@inline(__always)
+func wipe(_ p: UnsafeMutableRawPointer?, _ count: Int) {
+    if let p, count > 0 { explicit_bzero(p, count) }
+}
+
 /// Wipes a value in place (a hash state, a MAC on the stack).
 @inline(__always)
 func wipe<T>(_ value: inout T) {
-    withUnsafeMutableBytes(of: &value) { OPENSSL_cleanse($0.baseAddress, $0.count) }
+    withUnsafeMutableBytes(of: &value) { wipe($0.baseAddress, $0.count) }
 }
 
 /// A digest on a state on the stack, wiped afterwards.

@@ -3,7 +3,7 @@ import Glibc
 
 /// Bytes that may be secret (a JWK member decoded, an unescaped copy of its
 /// text), in memory this object allocates (`Memory`) and wipes
-/// (`OPENSSL_cleanse`) before freeing. Nothing is copied out of it into
+/// (`wipe`, explicit_bzero) before freeing. Nothing is copied out of it into
 /// memory the library frees unwiped: readers borrow `bytes`.
 final class SecretBytes {
     private let base: UnsafeMutableRawPointer
@@ -19,7 +19,7 @@ final class SecretBytes {
     }
 
     deinit {
-        OPENSSL_cleanse(base, Swift.max(capacity, 1))
+        wipe(base, Swift.max(capacity, 1))
         Memory.release(base)
     }
 

@@ -88,7 +88,7 @@ final class Key: @unchecked Sendable {
     static func generate(algorithm: Algorithm, kid: UnsafeRawBufferPointer?) throws(TesseraError) -> Key {
         if let hash = algorithm.hmacHash {
             var secret = [UInt8](repeating: 0, count: hash.digestLength)
-            defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+            defer { secret.withUnsafeMutableBytes { wipe($0.baseAddress, $0.count) } }
             let filled: TesseraError? = secret.withUnsafeMutableBytes { b in
                 do throws(TesseraError) { try Random.fill(b) } catch { return error }
                 return nil
@@ -182,7 +182,7 @@ final class Key: @unchecked Sendable {
             guard signature.count == n, let given = signature.baseAddress else { return false }
             var mac: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
             return try withUnsafeMutableBytes(of: &mac) { m throws(TesseraError) -> Bool in
-                defer { OPENSSL_cleanse(m.baseAddress, m.count) }
+                defer { wipe(m.baseAddress, m.count) }
                 guard let mp = m.baseAddress, hmac.authenticate(input, into: mp) else {
                     throw TesseraError(.crypto, "SHA-2 computation failed in OpenSSL")
                 }
