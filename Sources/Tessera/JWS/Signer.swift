@@ -88,7 +88,7 @@ final class Signer: @unchecked Sendable {
         if let hmac = key.hmac, let state = mid {
             absorbed = prefix.count - prefix.count % hmac.hash.blockSize
             guard hmac.innerState(after: UnsafeRawBufferPointer(rebasing: prefix[0..<absorbed]), into: state) else {
-                OPENSSL_cleanse(state, stateSize)
+                wipe(state, stateSize)
                 Memory.release(state)
                 Memory.release(prefixBase)
                 Memory.release(carry)
@@ -112,7 +112,7 @@ final class Signer: @unchecked Sendable {
     deinit {
         if let midState, let hmac = key.hmac {
             // The saved state is as sensitive as the key's own.
-            OPENSSL_cleanse(midState, hmac.stateSize)
+            wipe(midState, hmac.stateSize)
             Memory.release(midState)
         }
         Memory.release(prefix.baseAddress)
