@@ -4,6 +4,8 @@
 
 #include <tessera.h>
 
+#include "../common/status_category.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,20 +101,10 @@ void metrics_store_call(int role, int ok, double seconds) {
 
 const char *status_category(int reason) {
   switch (reason) {
-  case TESSERA_E_MALFORMED: return "malformed";
-  case TESSERA_E_SIGNATURE: return "signature";
-  case TESSERA_E_EXPIRED: return "expired";
-  case TESSERA_E_NOT_YET_VALID: return "not_yet_valid";
-  case TESSERA_E_ISSUED_IN_FUTURE: return "issued_in_future";
-  case TESSERA_E_CLAIM: return "claim";
-  case TESSERA_E_LIFETIME: return "lifetime";
-  case TESSERA_E_KEY_NOT_FOUND: return "unknown_key";
-  case TESSERA_E_ALGORITHM: return "algorithm";
-  case TESSERA_E_KEY: return "key";
   case REASON_MISSING: return "missing";
   case REASON_REPLAYED: return "replayed";
   case REASON_REVOKED: return "revoked";
-  default: return "error";
+  default: return tessera_status_category(reason);
   }
 }
 

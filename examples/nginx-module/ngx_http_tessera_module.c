@@ -24,6 +24,9 @@
 #include <openssl/sha.h>
 #include <tessera.h>
 
+/* The refusal categories, shared with the example auth server. */
+#include "../common/status_category.h"
+
 /* The largest key file read (Tessera limits a JWKS to 1 MiB). */
 #define TJ_MAX_KEY_FILE     (1024 * 1024)
 /* Claims above this size are verified on every request, never cached. */
@@ -483,25 +486,6 @@ ngx_http_tessera_cache_add(ngx_http_tessera_loc_conf_t *conf, ngx_log_t *log, u_
 
 /* ---- the access handler ---------------------------------------------------- */
 
-static const char *
-ngx_http_tessera_category(int rc)
-{
-    switch (rc) {
-    case TESSERA_E_MALFORMED:         return "malformed";
-    case TESSERA_E_SIGNATURE:         return "signature";
-    case TESSERA_E_EXPIRED:           return "expired";
-    case TESSERA_E_NOT_YET_VALID:     return "not_yet_valid";
-    case TESSERA_E_ISSUED_IN_FUTURE:  return "issued_in_future";
-    case TESSERA_E_CLAIM:             return "claim";
-    case TESSERA_E_LIFETIME:          return "lifetime";
-    case TESSERA_E_KEY_NOT_FOUND:     return "unknown_key";
-    case TESSERA_E_ALGORITHM:         return "algorithm";
-    case TESSERA_E_KEY:               return "key";
-    case TESSERA_E_NOMEM:             return "no_memory";
-    default:                          return "error";
-    }
-}
-
 /* 401 with the RFC 6750 challenge: without an error when the request
  * carried no Bearer token, invalid_token when it carried a bad one. */
 static ngx_int_t
@@ -643,11 +627,11 @@ ngx_http_tessera_handler(ngx_http_request_t *r)
     rc = ngx_http_tessera_verify(conf, &token, claims, token.len + 1, &claims_len);
     if (rc != TESSERA_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0, "tessera: token refused: %s: %s",
-                      ngx_http_tessera_category(rc), tessera_last_error());
+                      rc == TESSERA_E_NOMEM ? "no_memory" : tessera_status_category(rc), tessera_last_error());
         if (rc == TESSERA_E_NOMEM) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-        return ngx_http_tessera_refuse(r, ctx, ngx_http_tessera_category(rc), 1);
+        return ngx_http_tessera_refuse(r, ctx, tessera_status_category(rc), 1);
     }
     ctx->claims = claims;
     ctx->claims_len = claims_len;
