@@ -78,3 +78,43 @@ def start_auth_server(tmp, sections):
     if not server.start():
         raise SystemExit(f"auth-server did not start; see {tmp}/auth-server.log")
     return server
+
+
+# ---- tokens for the nginx suites (auth_request and the module) --------------
+
+def tamper(token):
+    """The token with one payload character changed (not the last, whose
+    low bits may be padding)."""
+    head, body, sig = token.split(".")
+    body = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
+    return f"{head}.{body}.{sig}"
+
+
+class Tokens:
+    """JWTs made by joserfc (no Tessera code) for a policy's issuer and
+    audience: `claims()` are a valid token's claims at `now`, each one
+    replaced by a keyword argument or dropped by passing None."""
+
+    def __init__(self, issuer, audience, now):
+        self.issuer, self.audience, self.now = issuer, audience, now
+
+    def claims(self, **over):
+        c = {"sub": "alice", "iss": self.issuer, "aud": self.audience, "iat": self.now, "exp": self.now + 600}
+        c.update(over)
+        return {k: v for k, v in c.items() if v is not None}
+
+    def token(self, key, alg, **over):
+        """Signed by `key` under `alg`, its kid in the header."""
+        from joserfc import jwt
+        return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, self.claims(**over), key, algorithms=[alg])
+
+
+def bearer_get(base):
+    """GET base + path with `Authorization: <scheme> <token>` (none when
+    token is None)."""
+    import requests
+
+    def get(token=None, path="/protected/", scheme="Bearer"):
+        headers = {"Authorization": f"{scheme} {token}"} if token is not None else {}
+        return requests.get(base + path, headers=headers, timeout=10)
+    return get

@@ -17,19 +17,12 @@ import sys
 import time
 
 import requests
-from harness import ROOT, Checks, free_port, start_auth_server, stop, wait_tcp, workdir
+from harness import (ROOT, Checks, Tokens, bearer_get, free_port, start_auth_server, stop, tamper, wait_tcp,
+                     workdir)
 from joserfc import jwt
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
 ISSUER, AUDIENCE = "https://issuer.tessera.test", "media-api"
-
-
-def tamper(token):
-    """The token with one payload character changed (not the last, whose
-    low bits may be padding)."""
-    head, body, sig = token.split(".")
-    body = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
-    return f"{head}.{body}.{sig}"
 
 
 def main():
@@ -73,19 +66,10 @@ def main():
     try:
         t.check("nginx listens on loopback", wait_tcp(port), f"see {prefix}/logs/error.log")
 
-        def get(token=None, path="/protected/", scheme="Bearer"):
-            headers = {"Authorization": f"{scheme} {token}"} if token is not None else {}
-            return requests.get(base + path, headers=headers, timeout=10)
-
+        get = bearer_get(base)
         now = int(time.time())
-
-        def claims(**over):
-            c = {"sub": "alice", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 600}
-            c.update(over)
-            return {k: v for k, v in c.items() if v is not None}
-
-        def token(key, alg, **over):
-            return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, claims(**over), key)
+        tokens = Tokens(ISSUER, AUDIENCE, now)
+        claims, token = tokens.claims, tokens.token
 
         r = get(path="/public/")
         t.check("a public location serves without a token", r.status_code == 200 and r.text == "public content\n", r.status_code)

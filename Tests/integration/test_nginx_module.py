@@ -15,14 +15,12 @@ log line, and `nginx -t` refusing a malformed JWKS with one clear line.
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 import warnings
 
-import requests
-from harness import ROOT, Checks, free_port, stop, wait_tcp, workdir
+from harness import ROOT, Checks, Tokens, bearer_get, tamper, free_port, stop, wait_tcp, workdir
 from joserfc import jws, jwt
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
@@ -30,12 +28,6 @@ ISSUER, AUDIENCE = "https://issuer.tessera.test", "media-api"
 # joserfc warns that RFC 9864 deprecates the name "EdDSA"; Tessera and this
 # test still use it (it is what deployed JWKS say).
 warnings.filterwarnings("ignore", message="EdDSA is deprecated")
-
-
-def tamper(token):
-    head, body, sig = token.split(".")
-    body = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
-    return f"{head}.{body}.{sig}"
 
 
 def public_jwks(*keys):
@@ -147,19 +139,10 @@ def main():
     try:
         t.check("nginx listens on loopback", wait_tcp(port) and wait_tcp(app_port), f"see {error_log}")
 
-        def get(token=None, path="/protected/", scheme="Bearer"):
-            headers = {"Authorization": f"{scheme} {token}"} if token is not None else {}
-            return requests.get(base + path, headers=headers, timeout=10)
-
+        get = bearer_get(base)
         now = int(time.time())
-
-        def claims(**over):
-            c = {"sub": "alice", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 600}
-            c.update(over)
-            return {k: v for k, v in c.items() if v is not None}
-
-        def token(key, alg, **over):
-            return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, claims(**over), key, algorithms=[alg])
+        tokens = Tokens(ISSUER, AUDIENCE, now)
+        claims, token = tokens.claims, tokens.token
 
         r = get(path="/public/")
         t.check("a location without tessera_jwt serves without a token", r.status_code == 200, r.status_code)
