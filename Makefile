@@ -121,7 +121,15 @@ install: lib cli man completions
 # directory so that it does not rebuild the tool `make cli` builds).
 MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
 
-man: deps
+# Built once per change of what they are made from: `make install` (which
+# make test runs several times, into the stage) reuses them.
+MAN_SOURCES := include/tessera.h scripts/gen-man3.py scripts/tessera_header.py scripts/fix-man1.py \
+	Tools/Package.swift $(wildcard Tools/Sources/tessera-cli/*.swift)
+
+man: $(BUILD)/man/.stamp
+
+$(BUILD)/man/.stamp: $(MAN_SOURCES)
+	@scripts/ensure-deps.sh $(BUILD_DEPS)
 	rm -rf $(BUILD)/man
 	python3 scripts/gen-man3.py include/tessera.h $(BUILD)/man/man3 --date $(MAN_DATE)
 	rm -rf Tools/.build-man/plugins/GenerateManual/outputs
@@ -131,6 +139,7 @@ man: deps
 	mkdir -p $(BUILD)/man/man1
 	cp Tools/.build-man/plugins/GenerateManual/outputs/tessera-cli/*.1 $(BUILD)/man/man1/
 	python3 scripts/fix-man1.py $(BUILD)/man/man1/*.1
+	touch $@
 
 # Shell completions, from swift-argument-parser.
 completions: cli
