@@ -50,6 +50,61 @@ import Testing
         }
     }
 
+    /// RFC 4648's encoding, one character at a time, as the reference the
+    /// encoders (two characters per lookup, six bytes per step) must match.
+    func reference(_ bytes: [UInt8], _ alphabet: String, pad: Bool) -> String {
+        let t = Array(alphabet.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let chunk = Array(bytes[i..<min(i + 3, bytes.count)])
+            let v = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
+            for k in 0...chunk.count { out.append(t[v >> (18 - 6 * k) & 63]) }
+            if pad { out += Array(repeating: UInt8(ascii: "="), count: 3 - chunk.count) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func encodersMatchTheReferenceAtEveryLength() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0..<200).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        let std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        for length in 0...bytes.count {
+            let b = Array(bytes[0..<length])
+            #expect(encodeURL(b) == reference(b, url, pad: false), "\(length)")
+            #expect(encodeStandard(b) == reference(b, std, pad: true), "\(length)")
+            #expect(decodeURL(reference(b, url, pad: false)) == b, "\(length)")
+        }
+    }
+
+    /// The decoder reads eight characters per step: a byte outside the
+    /// alphabet is refused at every offset of every length up to 40.
+    @Test func everyInvalidByteAtEveryOffsetIsRefused() {
+        let valid = Array("Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFy".utf8)
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let invalid = (0...255).map { UInt8($0) }.filter { !alphabet.contains($0) }
+        for length in stride(from: 4, through: valid.count, by: 4) {
+            #expect(decodeURL(String(decoding: valid[0..<length], as: UTF8.self)) != nil)
+            for at in 0..<length {
+                for c in invalid {
+                    var s = Array(valid[0..<length])
+                    s[at] = c
+                    let src = s
+                    var out = [UInt8](repeating: 0, count: length)
+                    let n = src.withUnsafeBytes { b in
+                        out.withUnsafeMutableBufferPointer { Base64.decodeURL(b, to: $0.baseAddress!, capacity: length) }
+                    }
+                    #expect(n == nil, "byte \(c) at \(at) of \(length)")
+                }
+            }
+        }
+    }
+
     @Test func decoderIsStrict() {
         #expect(decodeURL("Zg==") == nil)          // padding
         #expect(decodeURL("Zg=") == nil)

@@ -5,6 +5,8 @@
 ///
 /// Encoders write into memory the caller has sized with the `…Length`
 /// functions; they never allocate.
+import CTesseraSupport
+
 enum Base64 {
     static let urlAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     static let standardAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -41,22 +43,25 @@ enum Base64 {
     /// Encodes `src` as unpadded base64url at `dst`; returns the end.
     @inline(__always)
     static func encodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pad: nil)
+        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pairs: tessera__b64_pairs(0), pad: nil)
     }
 
     /// Encodes `src` as padded standard base64 at `dst`; returns the end.
     static func encodeStandard(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, .standard, to: dst)
+        encode(src, to: dst, alphabet: standardAlphabet.utf8Start, pairs: tessera__b64_pairs(1), pad: UInt8(ascii: "="))
     }
 
     /// Encodes `src` in a padded alphabet at `dst`; returns the end.
     static func encode(_ src: UnsafeRawBufferPointer, _ a: Padded, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: a.alphabet.utf8Start, pad: a.pad)
+        encode(src, to: dst, alphabet: a.alphabet.utf8Start, pairs: nil, pad: a.pad)
     }
 
+    /// The encoder. With `pairs` (`tessera__b64_pairs`: the two characters
+    /// of each 12-bit value) it looks up two characters at a time, else one.
     @inline(__always)
     private static func encode(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>,
-                               alphabet t: UnsafePointer<UInt8>, pad: UInt8?) -> UnsafeMutablePointer<UInt8> {
+                               alphabet t: UnsafePointer<UInt8>, pairs: UnsafePointer<UInt16>?,
+                               pad: UInt8?) -> UnsafeMutablePointer<UInt8> {
         guard let base = src.baseAddress else { return dst }
         let s = base.assumingMemoryBound(to: UInt8.self)
         let n = src.count
@@ -64,6 +69,25 @@ enum Base64 {
         var o = dst
         // Six bytes per step while eight can be read: one load, eight
         // characters written with one store.
+        if let pr = pairs {
+            while i &+ 8 <= n {
+                let w = UInt64(bigEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
+                var chars = UInt64(pr[Int(w >> 52)])
+                chars |= UInt64(pr[Int(w >> 40 & 0xFFF)]) << 16
+                chars |= UInt64(pr[Int(w >> 28 & 0xFFF)]) << 32
+                chars |= UInt64(pr[Int(w >> 16 & 0xFFF)]) << 48
+                UnsafeMutableRawPointer(o).storeBytes(of: chars.littleEndian, as: UInt64.self)
+                o += 8
+                i &+= 6
+            }
+            while i &+ 3 <= n {
+                let v = UInt32(s[i]) << 16 | UInt32(s[i &+ 1]) << 8 | UInt32(s[i &+ 2])
+                let chars = UInt32(pr[Int(v >> 12)]) | UInt32(pr[Int(v & 0xFFF)]) << 16
+                UnsafeMutableRawPointer(o).storeBytes(of: chars.littleEndian, as: UInt32.self)
+                o += 4
+                i &+= 3
+            }
+        }
         while i &+ 8 <= n {
             let w = UInt64(bigEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
             var chars = UInt64(t[Int(w >> 58)])
@@ -162,7 +186,33 @@ enum Base64 {
     /// encoding per value). Returns the decoded length, or nil if `src` is not
     /// such an encoding or `dst` (of `dstCapacity` bytes) is too small.
     static func decodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>, capacity dstCapacity: Int) -> Int? {
-        decode(src, table: urlDecodeTable, to: dst, capacity: dstCapacity)
+        let n = src.count
+        guard n % 4 != 1 else { return nil }
+        let out = urlDecodedLength(n)
+        guard out <= dstCapacity else { return nil }
+        guard let base = src.baseAddress else { return 0 }
+        let s = base.assumingMemoryBound(to: UInt8.self)
+        // Eight characters per step (one load, eight lookups in
+        // `tessera__b64url_decoding`'s pre-shifted tables, one check of bit
+        // 31 for an invalid character, one eight-byte store), while eight
+        // bytes of the decoded length remain to be written; the rest, and
+        // the strict checks of the last group, by `decode`.
+        let d = tessera__b64url_decoding()
+        var i = 0
+        var o = 0
+        while i &+ 8 <= n && out &- o >= 8 {
+            let w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
+            let x = d[Int(w & 0xFF)] | d[256 | Int(w >> 8 & 0xFF)] | d[512 | Int(w >> 16 & 0xFF)] | d[768 | Int(w >> 24 & 0xFF)]
+            let y = d[Int(w >> 32 & 0xFF)] | d[256 | Int(w >> 40 & 0xFF)] | d[512 | Int(w >> 48 & 0xFF)] | d[768 | Int(w >> 56)]
+            guard (x | y) & 0x8000_0000 == 0 else { return nil }
+            let bytes = (UInt64(x) << 24 | UInt64(y)) << 16
+            UnsafeMutableRawPointer(dst + o).storeBytes(of: bytes.bigEndian, as: UInt64.self)
+            i &+= 8
+            o &+= 6
+        }
+        guard let rest = decode(UnsafeRawBufferPointer(start: s + i, count: n &- i), table: urlDecodeTable,
+                                to: dst + o, capacity: dstCapacity &- o) else { return nil }
+        return o &+ rest
     }
 
     /// Decodes strict padded base64 in alphabet `a`: a multiple of four
