@@ -122,6 +122,61 @@ import Testing
         #expect(try check("{}").get().memberCount == 0)
     }
 
+    @Test func topLevelValuesAreRecorded() throws {
+        let json = "{\"exp\":123,\"n\":{\"iat\":2},\"\\u0073ub\":\"x\",\"aud\":[\"a\"], \"crit\" : [] ,\"kid\":null}"
+        let t = try check(json).get()
+        let bytes = Array(json.utf8)
+        func value(_ name: JSONChecker.TopLevel.Name) -> String? {
+            t[name].map { String(decoding: bytes[$0], as: UTF8.self) }
+        }
+        #expect(value(.exp) == "123")
+        #expect(value(.iat) == nil) // nested: not a top-level member
+        #expect(value(.sub) == "\"x\"") // escaped name, the same name
+        #expect(value(.aud) == "[\"a\"]")
+        #expect(value(.crit) == "[]")
+        #expect(value(.kid) == "null")
+        #expect(value(.alg) == nil && value(.nbf) == nil && value(.typ) == nil)
+        #expect(t.registered == [.exp])
+    }
+
+    /// The string scan reads eight bytes per step and stops at the first
+    /// byte that is not plain: each kind of byte at every offset of strings
+    /// up to 24 bytes, as a member name and as a value.
+    @Test func everyByteKindAtEveryOffsetOfAString() {
+        let kinds: [([UInt8], Bool)] = [
+            ([0x1F], false), ([0x00], false), ([0x7F], true), ([0x20], true), ([0x5C, 0x6E], true), ([0x5C, 0x78], false),
+            ([0x22], false), ([0xC3, 0xA9], true), ([0xFF], false), ([0xC3], false), ([0xE2, 0x82, 0xAC], true),
+        ]
+        for length in 0...24 {
+            for at in 0...length {
+                for (kind, valid) in kinds {
+                    let content = Array(repeating: UInt8(ascii: "a"), count: at) + kind
+                        + Array(repeating: UInt8(ascii: "b"), count: length - at)
+                    let asValue = Array("{\"k\":\"".utf8) + content + Array("\"}".utf8)
+                    let asName = Array("{\"".utf8) + content + Array("\":1}".utf8)
+                    #expect(isValid(asValue) == valid, "value \(content)")
+                    #expect(isValid(asName) == valid, "name \(content)")
+                }
+            }
+        }
+    }
+
+    /// Digits are scanned eight per step: every length of an integer up to
+    /// 24 digits, then every kind of byte after it.
+    @Test func everyNumberLengthAndWhatFollows() {
+        let after: [(String, Bool)] = [("}", true), (" }", true), (",\"b\":2}", true), (".5}", true), ("e3}", true),
+                                        ("E+3}", true), (".}", false), ("e}", false), ("a}", false), ("/}", false),
+                                        (":}", false), ("-}", false)]
+        for length in 1...24 {
+            let digits = "1" + String(repeating: "0", count: length - 1)
+            for (tail, valid) in after {
+                #expect(isValid("{\"n\":" + digits + tail) == valid, "\(digits)\(tail)")
+                #expect(isValid("{\"n\":-" + digits + tail) == valid, "-\(digits)\(tail)")
+            }
+            #expect(!isValid("{\"n\":0" + digits + "}"), "leading zero")
+        }
+    }
+
     @Test func errorsGiveOffsetsNotContent() {
         if case .failure(let e) = check("{\"secret-value\":\"hunter2\",\"secret-value\":1}") {
             #expect(!e.detail.contains("hunter2"))

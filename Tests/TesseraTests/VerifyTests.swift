@@ -59,6 +59,20 @@ let atNow = policy { $0.fixedTime = now; $0.requireExp = false }
         #expect(verifyStatus(hs256, try forge("{\"alg\":\"HS\\u0032\\u0035\\u0036\"}", good, key: hs256), atNow) == .ok)
     }
 
+    /// Member names are compared unescaped in the header and the claims
+    /// alike: an escaped name is the registered one.
+    @Test func escapedNamesAreTheRegisteredOnes() throws {
+        #expect(verifyStatus(hs256, try forge("{\"\\u0061lg\":\"HS256\"}", good, key: hs256), atNow) == .ok)
+        #expect(verifyStatus(hs256, try forge("{\"alg\":\"HS256\",\"\\u0063rit\":[\"x\"]}", good, key: hs256), atNow) == .malformed)
+        #expect(verifyStatus(hs256, try forge("{\"alg\":\"HS256\",\"b\\u0036\\u0034\":false}", good, key: hs256), atNow) == .malformed)
+        #expect(verifyStatus(hs256, try forge(h256, "{\"\\u0065xp\":1600000000}", key: hs256), atNow) == .expired)
+        #expect(verifyStatus(hs256, try forge(h256, "{\"n\\u0062f\":1800000000}", key: hs256), atNow) == .notYetValid)
+        #expect(verifyStatus(hs256, try forge(h256, "{\"ia\\u0074\":1800000000}", key: hs256), atNow) == .issuedInFuture)
+        // Only top-level members count.
+        #expect(verifyStatus(hs256, try forge(h256, "{\"x\":{\"exp\":1600000000}}", key: hs256), atNow) == .ok)
+        #expect(verifyStatus(hs256, try forge("{\"alg\":\"HS256\",\"x\":{\"crit\":[\"y\"]}}", good, key: hs256), atNow) == .ok)
+    }
+
     @Test(arguments: ["none", "None", "NONE", "nOnE"])
     func algNoneInAnyCase(_ alg: String) throws {
         #expect(verifyStatus(hs256, try forge("{\"alg\":\"\(alg)\"}", good), atNow) == .algorithm)

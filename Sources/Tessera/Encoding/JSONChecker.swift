@@ -13,8 +13,13 @@
 /// It validates without building anything. Member names are tracked as
 /// spans into the input, in scratch memory sized from the input length (on
 /// the stack for inputs up to about 500 bytes); each object's names are
-/// checked for duplicates when it closes: pairwise for small objects, by
-/// sorting for large ones, so the check stays O(k log k).
+/// checked for duplicates when it closes, when a 64-bit filter of them
+/// (length, first and last byte) or an escaped name says two may be equal:
+/// pairwise for small objects, by sorting for large ones, so the check
+/// stays O(k log k). Plain string content and digits are scanned eight
+/// bytes per step. The values of the top-level members verification reads
+/// (`TopLevel.Name`) are recorded on the way, so a verifier need not scan
+/// the header and claims again.
 import Glibc
 
 struct JSONChecker {
@@ -26,6 +31,38 @@ struct JSONChecker {
         var closingBrace = 0
         /// Which of the registered claim names the object has.
         var registered: RegisteredClaims = []
+        /// The value (its bytes in the input) of each top-level member
+        /// named in `Name`, if present: what verification reads from a
+        /// header and from claims, without scanning them again.
+        private var values = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                              UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+
+        /// The top-level names whose values are recorded.
+        enum Name: Int {
+            case exp, nbf, iat, jti, iss, sub, aud, alg, kid, typ, b64, crit
+        }
+
+        /// The byte range of member `name`'s value, if the object has it.
+        subscript(name: Name) -> Range<Int>? {
+            let v = withUnsafeBytes(of: values) { $0.load(fromByteOffset: name.rawValue &* 8, as: UInt64.self) }
+            guard v != 0 else { return nil }
+            let start = Int(truncatingIfNeeded: v & 0xFFFF_FFFF), end = Int(truncatingIfNeeded: v >> 32)
+            return start..<end
+        }
+
+        /// Records member `name`'s value at `range` (offsets below 2^31,
+        /// as every input is; a value is never empty, so 0 means absent).
+        mutating func record(_ name: Name, _ range: Range<Int>) {
+            let v = UInt64(truncatingIfNeeded: range.lowerBound) | UInt64(truncatingIfNeeded: range.upperBound) << 32
+            withUnsafeMutableBytes(of: &values) { $0.storeBytes(of: v, toByteOffset: name.rawValue &* 8, as: UInt64.self) }
+            switch name {
+            case .iat: registered.insert(.iat)
+            case .exp: registered.insert(.exp)
+            case .nbf: registered.insert(.nbf)
+            case .jti: registered.insert(.jti)
+            default: break
+            }
+        }
     }
 
     /// The registered claims `tessera_jwt_issue` adds.
@@ -67,19 +104,14 @@ struct JSONChecker {
         // Every member needs at least 4 bytes (`"":0`) and a separator, so
         // this bounds the names alive at once.
         let capacity = input.count / 4 + 1
-        let result = withUnsafeTemporaryAllocation(of: JSONSpan.self, capacity: capacity) { spans -> Result<TopLevel, TesseraError> in
+        return try withUnsafeTemporaryAllocation(of: JSONSpan.self, capacity: capacity) { spans throws(TesseraError) -> TopLevel in
             guard let spanBase = spans.baseAddress else {
-                return .failure(TesseraError(.noMemory, "\(label): no scratch memory"))
+                throw TesseraError(.noMemory, "\(label): no scratch memory")
             }
             var parser = Parser(p: base.assumingMemoryBound(to: UInt8.self), n: input.count,
                                 spans: spanBase, spanCapacity: capacity, maxDepth: maxDepth, label: label)
-            do throws(TesseraError) {
-                return .success(try parser.document())
-            } catch {
-                return .failure(error)
-            }
+            return try parser.document()
         }
-        return try result.get()
     }
 
     /// The validating parser. Its cursor is the shared `JSONScanner`; what
@@ -129,6 +161,7 @@ struct JSONChecker {
             return top
         }
 
+        @inline(__always)
         mutating func value(depth: Int) throws(TesseraError) {
             guard i < n else { throw fail("unexpected end of input, expected a value") }
             switch p[i] {
@@ -148,6 +181,11 @@ struct JSONChecker {
             let isTop = depth == 1
             i &+= 1 // '{'
             let first = spanCount
+            // A 64-bit filter of the names seen (by length, first and last
+            // byte): the pairwise comparison runs only when two unescaped
+            // names share a bit or a name holds an escape.
+            var seen: UInt64 = 0
+            var mayRepeat = false
             skipWhitespace()
             if i < n && p[i] == UInt8(ascii: "}") {
                 if isTop { top.closingBrace = i }
@@ -158,14 +196,24 @@ struct JSONChecker {
                 skipWhitespace()
                 guard i < n, p[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
                 let name = try string()
+                let watched = isTop ? topName(name) : nil
                 guard spanCount < spanCapacity else { throw fail("too many member names") }
                 spans[spanCount] = name
                 spanCount &+= 1
+                if name.escaped {
+                    mayRepeat = true
+                } else {
+                    let bit = JSONChecker.filterBit(name, in: p)
+                    if seen & bit != 0 { mayRepeat = true }
+                    seen |= bit
+                }
                 skipWhitespace()
                 guard i < n, p[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
                 i &+= 1
                 skipWhitespace()
+                let valueStart = i
                 try value(depth: depth)
+                if let watched { top.record(watched, valueStart..<i) }
                 skipWhitespace()
                 guard i < n else { throw fail("unexpected end of input in an object") }
                 if p[i] == UInt8(ascii: ",") {
@@ -178,11 +226,8 @@ struct JSONChecker {
                 break
             }
             let names = UnsafeMutableBufferPointer(start: spans + first, count: spanCount &- first)
-            if isTop {
-                top.memberCount = names.count
-                for s in names { top.registered.formUnion(registeredClaim(s)) }
-            }
-            if let dup = JSONChecker.firstDuplicate(names, in: p) {
+            if isTop { top.memberCount = names.count }
+            if mayRepeat, let dup = JSONChecker.firstDuplicate(names, in: p) {
                 throw fail("duplicate member name", at: dup)
             }
             spanCount = first
@@ -212,15 +257,28 @@ struct JSONChecker {
         }
 
         /// A string starting at the quote at `p[i]`; returns the span of its
-        /// content (between the quotes).
+        /// content (between the quotes). Inline, the usual case: a run of
+        /// plain printable ASCII up to the closing quote.
         @inline(__always)
         mutating func string() throws(TesseraError) -> JSONSpan {
-            i &+= 1 // opening quote
-            let start = i
+            let start = i &+ 1
+            let end = JSONScanner.plainRun(p, start, n)
+            if end < n && p[end] == UInt8(ascii: "\"") {
+                i = end &+ 1
+                return JSONSpan(start: start, length: end &- start, escaped: false)
+            }
+            i = end
+            return try stringRest(start: start)
+        }
+
+        /// The rest of the string whose content starts at `start`, from the
+        /// first byte at `p[i]` that is not plain printable ASCII: an escape,
+        /// a multi-byte UTF-8 sequence, a control character, the closing quote
+        /// or the end of the input.
+        @inline(never)
+        mutating func stringRest(start: Int) throws(TesseraError) -> JSONSpan {
             var escaped = false
             while true {
-                // Fast path: plain printable ASCII, eight bytes at a time.
-                i = JSONScanner.plainRun(p, i, n)
                 guard i < n else { throw fail("unterminated string", at: start &- 1) }
                 let c = p[i]
                 if c == UInt8(ascii: "\"") {
@@ -238,6 +296,7 @@ struct JSONChecker {
                     guard len > 0 else { throw fail("invalid UTF-8") }
                     i &+= len
                 }
+                i = JSONScanner.plainRun(p, i, n)
             }
         }
 
@@ -298,7 +357,7 @@ struct JSONChecker {
         @inline(__always) func isDigit(_ c: UInt8) -> Bool { JSONScanner.isDigit(c) }
 
         @inline(__always) mutating func skipDigits() {
-            while i < n && isDigit(p[i]) { i &+= 1 }
+            i = JSONScanner.digitRun(p, i, n)
         }
 
         mutating func literal(_ word: StaticString) throws(TesseraError) {
@@ -311,13 +370,58 @@ struct JSONChecker {
             i &+= len
         }
 
-        func registeredClaim(_ s: JSONSpan) -> RegisteredClaims {
-            if s.equals("iat", in: p) { return .iat }
+        /// Which recorded name `s` is, if any (compared unescaped).
+        @inline(__always)
+        func topName(_ s: JSONSpan) -> TopLevel.Name? {
+            if !s.escaped {
+                // Unescaped: three bytes, or "crit".
+                let b = p + s.start
+                if s.length == 4 {
+                    return b[0] == UInt8(ascii: "c") && b[1] == UInt8(ascii: "r") && b[2] == UInt8(ascii: "i")
+                        && b[3] == UInt8(ascii: "t") ? .crit : nil
+                }
+                guard s.length == 3 else { return nil }
+                switch UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 {
+                case 0x70_78_65: return .exp // "exp"
+                case 0x66_62_6E: return .nbf // "nbf"
+                case 0x74_61_69: return .iat // "iat"
+                case 0x69_74_6A: return .jti // "jti"
+                case 0x73_73_69: return .iss // "iss"
+                case 0x62_75_73: return .sub // "sub"
+                case 0x64_75_61: return .aud // "aud"
+                case 0x67_6C_61: return .alg // "alg"
+                case 0x64_69_6B: return .kid // "kid"
+                case 0x70_79_74: return .typ // "typ"
+                case 0x34_36_62: return .b64 // "b64"
+                default: return nil
+                }
+            }
+            // An escaped name (rare): each candidate in turn, no allocation.
             if s.equals("exp", in: p) { return .exp }
             if s.equals("nbf", in: p) { return .nbf }
+            if s.equals("iat", in: p) { return .iat }
             if s.equals("jti", in: p) { return .jti }
-            return []
+            if s.equals("iss", in: p) { return .iss }
+            if s.equals("sub", in: p) { return .sub }
+            if s.equals("aud", in: p) { return .aud }
+            if s.equals("alg", in: p) { return .alg }
+            if s.equals("kid", in: p) { return .kid }
+            if s.equals("typ", in: p) { return .typ }
+            if s.equals("b64", in: p) { return .b64 }
+            if s.equals("crit", in: p) { return .crit }
+            return nil
         }
+    }
+
+    /// One bit of 64 for an unescaped name, from its length and its first
+    /// and last bytes: equal names get equal bits.
+    @inline(__always)
+    static func filterBit(_ s: JSONSpan, in p: UnsafePointer<UInt8>) -> UInt64 {
+        var key = UInt64(truncatingIfNeeded: s.length)
+        if s.length > 0 {
+            key |= UInt64(p[s.start]) << 32 | UInt64(p[s.start &+ s.length &- 1]) << 40
+        }
+        return 1 << ((key &* 0x9E37_79B9_7F4A_7C15) &>> 58)
     }
 
     /// The offset of a name that repeats an earlier one, if any.

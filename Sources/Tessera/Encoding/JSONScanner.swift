@@ -32,7 +32,8 @@ struct JSONScanner {
     mutating func skipWhitespace() {
         while i < n {
             let c = p[i]
-            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            // One comparison for the usual case, a byte above the space.
+            guard c <= 0x20, c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
             i &+= 1
         }
     }
@@ -42,9 +43,12 @@ struct JSONScanner {
 
     /// The end of the run of plain string bytes (printable ASCII other than
     /// '"' and '\\') starting at `p[i]`, within `n`: eight bytes per step
-    /// while eight remain (a word is plain when none of its bytes is below
-    /// 0x20, '"', '\\' or 0x80 and above), then byte by byte through
-    /// `JSONChecker.plainStringByte`. Reads nothing at or past `n`.
+    /// while eight can be read (a byte is flagged when it is below 0x20,
+    /// '"', '\\' or 0x80 and above; the lowest flagged byte of a word is
+    /// exact, since a borrow only runs upward from a flagged byte, so the
+    /// run ends there), then byte by byte through
+    /// `JSONChecker.plainStringByte` for the last seven. Reads nothing at or
+    /// past `n`.
     @inline(__always)
     static func plainRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
@@ -52,14 +56,35 @@ struct JSONScanner {
         while i &+ 8 <= n {
             let x = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
             let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
-            // Exact as "some byte is flagged": a control byte, a zero of
-            // quote or backslash, or a high bit (which also voids the others).
-            let flagged = ((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | x
-            if flagged & high != 0 { break }
+            let flagged = (((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | x)
+                & high
+            if flagged != 0 { return i &+ flagged.trailingZeroBitCount &>> 3 }
             i &+= 8
         }
         let plain = JSONChecker.plainStringByte.utf8Start
         while i < n && plain[Int(p[i])] == UInt8(ascii: "1") { i &+= 1 }
+        return i
+    }
+
+    /// The end of the run of ASCII digits starting at `p[i]`, within `n`:
+    /// eight bytes per step while eight can be read (a byte is a digit when
+    /// neither `byte - 0x30` nor `byte + 0x46` sets its high bit; the lowest
+    /// non-digit of a word is exact, as in `plainRun`), then byte by byte.
+    @inline(__always)
+    static func digitRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        var i = i
+        while i &+ 8 <= n {
+            let x = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            // Below '0': the subtraction borrows into the high bit (and x's
+            // own high bit marks 0x80 and above); above '9': adding 0x46
+            // carries into it. Bytes below 0x80 never carry out of their own
+            // lane when 0x46 is added, and a borrow starts only at a flagged byte.
+            let flagged = (((x &- ones &* 0x30) | ((x & ~high) &+ ones &* 0x46) | x) & high)
+            if flagged != 0 { return i &+ flagged.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < n && isDigit(p[i]) { i &+= 1 }
         return i
     }
 

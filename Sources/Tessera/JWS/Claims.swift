@@ -1,20 +1,10 @@
 /// Step 4: the registered claims, against the policy.
 enum Claims {
-    static func check(_ p: UnsafePointer<UInt8>, _ n: Int, header: UnsafePointer<UInt8>, typ: JSONSpan?,
-                      config: Policy.Frozen) throws(TesseraError) {
-        var exp: Range<Int>? = nil, nbf: Range<Int>? = nil, iat: Range<Int>? = nil
-        var iss: Range<Int>? = nil, sub: Range<Int>? = nil, aud: Range<Int>? = nil
-        var members = JSONScanner.members(p, n)
-        while let m = members.nextMember() {
-            let name = m.name
-            guard name.length == 3 || name.escaped else { continue }
-            if name.equals("exp", in: p) { exp = m.value }
-            else if name.equals("nbf", in: p) { nbf = m.value }
-            else if name.equals("iat", in: p) { iat = m.value }
-            else if name.equals("iss", in: p) { iss = m.value }
-            else if name.equals("sub", in: p) { sub = m.value }
-            else if name.equals("aud", in: p) { aud = m.value }
-        }
+    /// Checks the claims `p[0..<n]`, whose registered members the JSON
+    /// checker recorded in `top`.
+    static func check(_ p: UnsafePointer<UInt8>, _ n: Int, _ top: JSONChecker.TopLevel, header: UnsafePointer<UInt8>,
+                      typ: JSONSpan?, config: Policy.Frozen) throws(TesseraError) {
+        let exp = top[.exp], nbf = top[.nbf], iat = top[.iat], iss = top[.iss], sub = top[.sub], aud = top[.aud]
         // Clamped into the NumericDate range (a policy's fixed time already
         // is), so that no comparison with a leeway can overflow.
         let now = Swift.max(0, Swift.min(config.fixedTime ?? Clock.now(), NumericDate.max))

@@ -53,9 +53,13 @@ struct CompactJWS {
     /// The rest of step 1: decodes each segment as strict base64url into
     /// memory with room for its decoded length, then checks that the
     /// header, and with `payloadIsJSON` the payload, is one strict JSON
-    /// object (`malformed` otherwise).
+    /// object (`malformed` otherwise). Returns what the checker recorded of
+    /// the header's and the claims' top-level members (the claims' is empty
+    /// without `payloadIsJSON`).
+    @discardableResult
     func decode(header: UnsafeMutablePointer<UInt8>, payload: UnsafeMutablePointer<UInt8>,
-                signature: UnsafeMutablePointer<UInt8>, payloadIsJSON: Bool) throws(TesseraError) {
+                signature: UnsafeMutablePointer<UInt8>,
+                payloadIsJSON: Bool) throws(TesseraError) -> (header: JSONChecker.TopLevel, claims: JSONChecker.TopLevel) {
         guard Base64.decodeURL(headerSegment, to: header, capacity: headerLength) == headerLength else {
             throw .malformed("header segment is not strict base64url (no padding, '+', '/', whitespace; unused bits zero)")
         }
@@ -65,9 +69,11 @@ struct CompactJWS {
         guard Base64.decodeURL(signatureSegment, to: signature, capacity: signatureLength) == signatureLength else {
             throw .malformed("signature segment is not strict base64url (no padding, '+', '/', whitespace; unused bits zero)")
         }
-        _ = try JSONChecker.checkObject(UnsafeRawBufferPointer(start: header, count: headerLength), label: "header")
+        let headerTop = try JSONChecker.checkObject(UnsafeRawBufferPointer(start: header, count: headerLength), label: "header")
+        var claimsTop = JSONChecker.TopLevel()
         if payloadIsJSON {
-            _ = try JSONChecker.checkObject(UnsafeRawBufferPointer(start: payload, count: payloadLength), label: "claims")
+            claimsTop = try JSONChecker.checkObject(UnsafeRawBufferPointer(start: payload, count: payloadLength), label: "claims")
         }
+        return (headerTop, claimsTop)
     }
 }

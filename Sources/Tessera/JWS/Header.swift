@@ -4,24 +4,13 @@ struct HeaderFacts {
     let kid: JSONSpan?
     let typ: JSONSpan?
 
-    init(_ h: UnsafePointer<UInt8>, _ n: Int) throws(TesseraError) {
-        var members = JSONScanner.members(h, n)
-        var algValue: Range<Int>? = nil, kidValue: Range<Int>? = nil, typValue: Range<Int>? = nil
-        var crit = false, b64False = false
-        while let m = members.nextMember() {
-            if m.name.equals("alg", in: h) {
-                algValue = m.value
-            } else if m.name.equals("crit", in: h) {
-                crit = true
-            } else if m.name.equals("kid", in: h) {
-                kidValue = m.value
-            } else if m.name.equals("typ", in: h) {
-                typValue = m.value
-            } else if m.name.equals("b64", in: h) {
-                b64False = h[m.value.lowerBound] != UInt8(ascii: "t")
-            }
-            // jwk, jku, x5u, x5c, x5t: never used to find or trust a key.
-        }
+    /// From the header `h` and what the JSON checker recorded of its
+    /// top-level members (`top`). jwk, jku, x5u, x5c, x5t: never used to
+    /// find or trust a key.
+    init(_ h: UnsafePointer<UInt8>, _ top: JSONChecker.TopLevel) throws(TesseraError) {
+        let algValue = top[.alg], kidValue = top[.kid], typValue = top[.typ]
+        let crit = top[.crit] != nil
+        let b64False = top[.b64].map { h[$0.lowerBound] != UInt8(ascii: "t") } ?? false
         guard let algValue else { throw .malformed("header has no alg") }
         guard let algSpan = JSONScanner.stringSpan(h, algValue) else { throw .malformed("header alg is not a string") }
         guard let alg = HeaderFacts.algorithm(algSpan, in: h) else {

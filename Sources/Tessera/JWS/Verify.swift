@@ -54,9 +54,9 @@ enum Verifier {
             let sig = s + headerLength
             let payload = direct ?? (s + headerLength + sigLength)
             do throws(TesseraError) {
-                try jws.decode(header: header, payload: payload, signature: sig, payloadIsJSON: mode == .jwt)
+                let tops = try jws.decode(header: header, payload: payload, signature: sig, payloadIsJSON: mode == .jwt)
                 // 2. Header.
-                let facts = try HeaderFacts(header, headerLength)
+                let facts = try HeaderFacts(header, tops.header)
                 if config.allowed != 0 && !config.allows(facts.alg) {
                     throw .algorithm("alg \(facts.alg.name) is not allowed by the policy")
                 }
@@ -77,7 +77,7 @@ enum Verifier {
                 }
                 // 4. Claims.
                 if mode == .jwt {
-                    try Claims.check(payload, payloadLength, header: header, typ: facts.typ, config: config)
+                    try Claims.check(payload, payloadLength, tops.claims, header: header, typ: facts.typ, config: config)
                 }
             } catch {
                 if let direct { direct.update(repeating: 0, count: payloadLength) }
