@@ -232,6 +232,7 @@ FUZZ_SWIFT   := -c release --sanitize=address -Xswiftc -sanitize=fuzzer -Xcc -fs
 	-Xcc -fno-sanitize-recover=all --scratch-path .build-fuzz
 
 fuzz: deps
+	@scripts/ensure-deps.sh libjansson-dev
 	$(SWIFT) build $(FUZZ_SWIFT) --product tessera
 	Tests/fuzz/run.sh .build-fuzz/release $(FUZZ_SECONDS)
 

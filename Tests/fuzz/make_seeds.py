@@ -36,7 +36,8 @@ def unb64url(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-seeds = {t: set() for t in ("jwt_verify", "jws_verify", "key_jwk", "keyset_jwks", "key_pem", "jwt_sign", "roundtrip")}
+seeds = {t: set() for t in ("jwt_verify", "jws_verify", "key_jwk", "keyset_jwks", "key_pem", "jwt_sign", "roundtrip",
+                            "json_diff")}
 jwks = []  # keys the verify targets know
 
 rfc7515 = load("rfc7515_appendixA_jws.json")
@@ -105,6 +106,17 @@ for claims in ({"sub": "alice", "iat": 1700000000, "exp": 1700003600},
                {"peerId": "p\u00e9er", "n": [1, 2.5e3, -0.0, True, None], "o": {"a": {"b": "\u2603"}}},
                {"grants": {"apiRTC_UserAgent_Id": "u"}, "aud": ["a", "b"], "jti": "x"}):
     seeds["jwt_sign"].add(json.dumps(claims, ensure_ascii=False).encode())
+# fuzz_json_diff: the claims above, and the shapes the checker's fast paths
+# meet (strings and digits scanned eight bytes per step, escaped names,
+# multi-byte UTF-8, nesting, whitespace, numbers in every form).
+seeds["json_diff"].update(seeds["jwt_sign"])
+seeds["json_diff"].update(s.encode() for s in [
+    '{"apikey":"4f3c2a1b-9d8e-4c7b-a6f5-e4d3c2b1a098","permissions":["allow_join","allow_mod"],"version":2,'
+    '"roles":["CRAWLER"],"iat":1700000000,"exp":1700000600}',
+    '{"\\u0065xp":1,"e\\u0078p2":"\\ud83d\\ude00","a\\/b":"\\"\\\\\\b\\f\\n\\r\\t"}',
+    '{ "n" : [ -0 , 0.5e-3 , 1E+9 , 123456789012345678901234567890 , true , false , null ] ,\t"o":{"p":{}} }\r\n',
+    '{"s":"\u00e9\u20ac\U0001F600 plain text that runs past eight bytes","k0":0,"k1":1,"k0 ":2}',
+])
 for i in range(8):
     seeds["roundtrip"].add(hashlib.sha512(f"roundtrip seed {i}".encode()).digest())
 

@@ -23,12 +23,19 @@ swift_lib=$(cd "$swift_lib" && pwd)
 mkdir -p "$out/bin"
 failed=""
 summary=""
+# Libraries a target needs beyond Tessera's: json_diff's oracle is jansson.
+extra_libs() {
+  case "$1" in
+    json_diff) echo "-ljansson" ;;
+  esac
+}
 for src in "$here"/fuzz_*.c; do
   name=$(basename "$src" .c)
   target=${name#fuzz_}
   bin=$out/bin/$name
   if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I"$root/include" -I"$here" \
-       "$src" -o "$bin" -L"$lib" -ltessera -lcrypto -Wl,-rpath,"$lib:$swift_lib" > "$out/$name.build.log" 2>&1; then
+       "$src" -o "$bin" -L"$lib" -ltessera -lcrypto $(extra_libs "$target") -Wl,-rpath,"$lib:$swift_lib" \
+       > "$out/$name.build.log" 2>&1; then
     grep -v 'Cannot export local symbol' "$out/$name.build.log" | head -20
     failed="$failed $target(build)"
     continue
