@@ -4,6 +4,13 @@
  * preprocessor from the alphabets' rules: constant data, no setup. */
 #include "include/tessera_support.h"
 
+/* Internal: the version script exports tessera_*, which would match. */
+#if defined(__GNUC__)
+#define TESSERA_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define TESSERA_HIDDEN
+#endif
+
 /* RFC 4648 §5 (base64url) and §4 (standard) characters of a 6-bit value. */
 #define URL64(x) ((x) < 26 ? 'A' + (x) : (x) < 52 ? 'a' + (x) - 26 : (x) < 62 ? '0' + (x) - 52 : (x) == 62 ? '-' : '_')
 #define STD64(x) ((x) < 26 ? 'A' + (x) : (x) < 52 ? 'a' + (x) - 26 : (x) < 62 ? '0' + (x) - 52 : (x) == 62 ? '+' : '/')
@@ -20,8 +27,8 @@
 #define TABLE(P) { ROWS8(P, 0), ROWS8(P, 8), ROWS8(P, 16), ROWS8(P, 24), \
                    ROWS8(P, 32), ROWS8(P, 40), ROWS8(P, 48), ROWS8(P, 56) }
 
-const uint16_t tessera__b64url_pairs[4096] = TABLE(URL_PAIR);
-const uint16_t tessera__b64std_pairs[4096] = TABLE(STD_PAIR);
+TESSERA_HIDDEN const uint16_t tessera__b64url_pairs[4096] = TABLE(URL_PAIR);
+TESSERA_HIDDEN const uint16_t tessera__b64std_pairs[4096] = TABLE(STD_PAIR);
 
 /* Decoding tables for base64url: entry [k][c] is character c's 6-bit value
  * placed for position k of a four-character group (shifted left by
@@ -37,4 +44,4 @@ const uint16_t tessera__b64std_pairs[4096] = TABLE(STD_PAIR);
                     DEC8(k, c + 40), DEC8(k, c + 48), DEC8(k, c + 56)
 #define DEC256(k) { DEC64(k, 0), DEC64(k, 64), DEC64(k, 128), DEC64(k, 192) }
 
-const uint32_t tessera__b64url_dec[4][256] = { DEC256(0), DEC256(1), DEC256(2), DEC256(3) };
+TESSERA_HIDDEN const uint32_t tessera__b64url_dec[4][256] = { DEC256(0), DEC256(1), DEC256(2), DEC256(3) };

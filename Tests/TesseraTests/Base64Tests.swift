@@ -1,5 +1,6 @@
 import Testing
 @testable import Tessera
+import CTesseraSupport
 
 /// base64url (unpadded, JWS) and standard padded base64 (credential).
 @Suite struct Base64Tests {
@@ -82,17 +83,55 @@ import Testing
         }
     }
 
+    /// Every entry of the tables base64.c builds with the preprocessor.
+    @Test func tablesHoldEveryEntry() {
+        let url = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let std = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        guard let urlPairs = tessera__b64_pairs(0), let stdPairs = tessera__b64_pairs(1),
+              let dec = tessera__b64url_decoding() else {
+            Issue.record("no tables")
+            return
+        }
+        for v in 0..<4096 {
+            #expect(urlPairs[v] == UInt16(url[v >> 6]) | UInt16(url[v & 63]) << 8, "url pair \(v)")
+            #expect(stdPairs[v] == UInt16(std[v >> 6]) | UInt16(std[v & 63]) << 8, "standard pair \(v)")
+        }
+        for k in 0..<4 {
+            for c in 0..<256 {
+                let expected = url.firstIndex(of: UInt8(c)).map { UInt32($0) << (18 - 6 * k) } ?? 0x8000_0000
+                #expect(dec[k * 256 + c] == expected, "decoding [\(k)][\(c)]")
+            }
+        }
+    }
+
     /// The decoder reads eight characters per step: a byte outside the
-    /// alphabet is refused at every offset of every length up to 40.
+    /// alphabet is refused at every offset of every length up to 40 (those
+    /// ≡ 1 mod 4 are refused whatever they hold), and a last group with
+    /// unused bits set is refused after the eight-character steps too.
     @Test func everyInvalidByteAtEveryOffsetIsRefused() {
         let valid = Array("Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFy".utf8)
         let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
         let invalid = (0...255).map { UInt8($0) }.filter { !alphabet.contains($0) }
-        for length in stride(from: 4, through: valid.count, by: 4) {
-            #expect(decodeURL(String(decoding: valid[0..<length], as: UTF8.self)) != nil)
+        for length in 2...valid.count {
+            let prefix = String(decoding: valid[0..<(length - length % 4)], as: UTF8.self)
+            switch length % 4 {
+            case 2:
+                #expect(decodeURL(prefix + "Zg") != nil)
+                #expect(decodeURL(prefix + "Zh") == nil, "unused bits after \(length - 2)")
+            case 3:
+                #expect(decodeURL(prefix + "Zm8") != nil)
+                #expect(decodeURL(prefix + "Zm9") == nil, "unused bits after \(length - 3)")
+            default: break
+            }
+        }
+        for length in 2...valid.count where length % 4 != 1 {
+            // Whole groups, then a canonical last group of 2 or 3 characters.
+            let tail: [[UInt8]] = [[], [], Array("Zg".utf8), Array("Zm8".utf8)]
+            let good = Array(valid[0..<(length - length % 4)]) + tail[length % 4]
+            #expect(decodeURL(String(decoding: good, as: UTF8.self)) != nil)
             for at in 0..<length {
                 for c in invalid {
-                    var s = Array(valid[0..<length])
+                    var s = good
                     s[at] = c
                     let src = s
                     var out = [UInt8](repeating: 0, count: length)

@@ -197,18 +197,19 @@ enum Base64 {
         // 31 for an invalid character, one eight-byte store), while eight
         // bytes of the decoded length remain to be written; the rest, and
         // the strict checks of the last group, by `decode`.
-        let d = tessera__b64url_decoding()
         var i = 0
         var o = 0
-        while i &+ 8 <= n && out &- o >= 8 {
-            let w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
-            let x = d[Int(w & 0xFF)] | d[256 | Int(w >> 8 & 0xFF)] | d[512 | Int(w >> 16 & 0xFF)] | d[768 | Int(w >> 24 & 0xFF)]
-            let y = d[Int(w >> 32 & 0xFF)] | d[256 | Int(w >> 40 & 0xFF)] | d[512 | Int(w >> 48 & 0xFF)] | d[768 | Int(w >> 56)]
-            guard (x | y) & 0x8000_0000 == 0 else { return nil }
-            let bytes = (UInt64(x) << 24 | UInt64(y)) << 16
-            UnsafeMutableRawPointer(dst + o).storeBytes(of: bytes.bigEndian, as: UInt64.self)
-            i &+= 8
-            o &+= 6
+        if let d = tessera__b64url_decoding() {
+            while i &+ 8 <= n && out &- o >= 8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
+                let x = d[Int(w & 0xFF)] | d[256 | Int(w >> 8 & 0xFF)] | d[512 | Int(w >> 16 & 0xFF)] | d[768 | Int(w >> 24 & 0xFF)]
+                let y = d[Int(w >> 32 & 0xFF)] | d[256 | Int(w >> 40 & 0xFF)] | d[512 | Int(w >> 48 & 0xFF)] | d[768 | Int(w >> 56)]
+                guard (x | y) & 0x8000_0000 == 0 else { return nil }
+                let bytes = (UInt64(x) << 24 | UInt64(y)) << 16
+                UnsafeMutableRawPointer(dst + o).storeBytes(of: bytes.bigEndian, as: UInt64.self)
+                i &+= 8
+                o &+= 6
+            }
         }
         guard let rest = decode(UnsafeRawBufferPointer(start: s + i, count: n &- i), table: urlDecodeTable,
                                 to: dst + o, capacity: dstCapacity &- o) else { return nil }
