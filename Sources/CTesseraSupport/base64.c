@@ -2,7 +2,7 @@
  * it (alphabet[v >> 6] then alphabet[v & 63]) as one little-endian uint16_t,
  * so an encoder looks up two characters at a time. Built by the
  * preprocessor from the alphabets' rules: constant data, no setup. */
-#include "include/tessera_support.h"
+#include "include/tessera_base64.h"
 
 /* Internal: the version script exports tessera_*, which would match. */
 #if defined(__GNUC__)
@@ -11,12 +11,15 @@
 #define TESSERA_HIDDEN
 #endif
 
-/* RFC 4648 §5 (base64url) and §4 (standard) characters of a 6-bit value. */
-#define URL64(x) ((x) < 26 ? 'A' + (x) : (x) < 52 ? 'a' + (x) - 26 : (x) < 62 ? '0' + (x) - 52 : (x) == 62 ? '-' : '_')
-#define STD64(x) ((x) < 26 ? 'A' + (x) : (x) < 52 ? 'a' + (x) - 26 : (x) < 62 ? '0' + (x) - 52 : (x) == 62 ? '+' : '/')
+/* The character of a 6-bit value in an alphabet whose last two characters
+ * are c62 and c63: RFC 4648 §5 (base64url) '-' '_', §4 (standard) '+' '/',
+ * Tencent's '*' '-'. */
+#define CHAR64(x, c62, c63) ((x) < 26 ? 'A' + (x) : (x) < 52 ? 'a' + (x) - 26 : (x) < 62 ? '0' + (x) - 52 : \
+                             (x) == 62 ? (c62) : (c63))
 
-#define URL_PAIR(a, b) (uint16_t)(URL64(a) | URL64(b) << 8)
-#define STD_PAIR(a, b) (uint16_t)(STD64(a) | STD64(b) << 8)
+#define URL_PAIR(a, b) (uint16_t)(CHAR64(a, '-', '_') | CHAR64(b, '-', '_') << 8)
+#define STD_PAIR(a, b) (uint16_t)(CHAR64(a, '+', '/') | CHAR64(b, '+', '/') << 8)
+#define TENCENT_PAIR(a, b) (uint16_t)(CHAR64(a, '*', '-') | CHAR64(b, '*', '-') << 8)
 
 /* The 64 pairs whose first character is a's, then all 64 first characters. */
 #define ROW8(P, a, b) P(a, b), P(a, b + 1), P(a, b + 2), P(a, b + 3), P(a, b + 4), P(a, b + 5), P(a, b + 6), P(a, b + 7)
@@ -27,8 +30,8 @@
 #define TABLE(P) { ROWS8(P, 0), ROWS8(P, 8), ROWS8(P, 16), ROWS8(P, 24), \
                    ROWS8(P, 32), ROWS8(P, 40), ROWS8(P, 48), ROWS8(P, 56) }
 
-TESSERA_HIDDEN const uint16_t tessera__b64url_pairs[4096] = TABLE(URL_PAIR);
-TESSERA_HIDDEN const uint16_t tessera__b64std_pairs[4096] = TABLE(STD_PAIR);
+/* In the order of TESSERA__B64_URL, _STANDARD and _TENCENT. */
+TESSERA_HIDDEN const uint16_t tessera__b64_pair_tables[3][4096] = { TABLE(URL_PAIR), TABLE(STD_PAIR), TABLE(TENCENT_PAIR) };
 
 /* Decoding tables for base64url: entry [k][c] is character c's 6-bit value
  * placed for position k of a four-character group (shifted left by

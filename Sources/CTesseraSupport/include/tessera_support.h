@@ -7,7 +7,6 @@
 #define TESSERA_SUPPORT_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 /* Capacity of the detail buffer, NUL included. Longer details are cut at a
  * UTF-8 character boundary. */
@@ -57,21 +56,5 @@ long tessera__deflate(const void *src, size_t n, void *dst, size_t cap);
  * writing at most cap bytes: more is TESSERA__Z_SPACE, never a larger
  * allocation. */
 long tessera__inflate(const void *src, size_t n, void *dst, size_t cap);
-
-/* Base64 pair tables (base64.c): entry v holds the two characters of the
- * 12-bit value v, the first in the low byte. standard != 0 gives RFC 4648
- * §4's alphabet, 0 gives §5's (base64url). */
-static inline const uint16_t *tessera__b64_pairs(int standard) {
-  extern __attribute__((visibility("hidden"))) const uint16_t tessera__b64url_pairs[4096], tessera__b64std_pairs[4096];
-  return standard ? tessera__b64std_pairs : tessera__b64url_pairs;
-}
-
-/* Base64url decoding table (base64.c): 4 x 256 entries, entry [k][c] the
- * value of character c placed for position k of a group (shifted left by
- * 18 - 6k), or 0x80000000 for a byte outside the alphabet. */
-static inline const uint32_t *tessera__b64url_decoding(void) {
-  extern __attribute__((visibility("hidden"))) const uint32_t tessera__b64url_dec[4][256];
-  return &tessera__b64url_dec[0][0];
-}
 
 #endif

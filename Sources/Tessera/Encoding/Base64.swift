@@ -12,17 +12,19 @@ enum Base64 {
     static let standardAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
     static let tencentAlphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-"
 
-    /// A padded alphabet: its 64 characters, its decoding table (as
+    /// A padded alphabet: its 64 characters, which of
+    /// `tessera__b64_pairs`' tables is its own, its decoding table (as
     /// `urlDecodeTable`) and its padding character.
     struct Padded {
         let alphabet: StaticString
+        let pairs: Int32
         let decodeTable: StaticString
         let pad: UInt8
 
-        static let standard = Padded(alphabet: Base64.standardAlphabet, decodeTable: Base64.standardDecodeTable,
-                                     pad: UInt8(ascii: "="))
-        static let tencent = Padded(alphabet: Base64.tencentAlphabet, decodeTable: Base64.tencentDecodeTable,
-                                    pad: UInt8(ascii: "_"))
+        static let standard = Padded(alphabet: Base64.standardAlphabet, pairs: TESSERA__B64_STANDARD,
+                                     decodeTable: Base64.standardDecodeTable, pad: UInt8(ascii: "="))
+        static let tencent = Padded(alphabet: Base64.tencentAlphabet, pairs: TESSERA__B64_TENCENT,
+                                    decodeTable: Base64.tencentDecodeTable, pad: UInt8(ascii: "_"))
     }
 
     /// Length of the unpadded base64url encoding of `n` bytes, or nil on
@@ -43,24 +45,25 @@ enum Base64 {
     /// Encodes `src` as unpadded base64url at `dst`; returns the end.
     @inline(__always)
     static func encodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pairs: tessera__b64_pairs(0), pad: nil)
+        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pairs: tessera__b64_pairs(TESSERA__B64_URL), pad: nil)
     }
 
     /// Encodes `src` as padded standard base64 at `dst`; returns the end.
     static func encodeStandard(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: standardAlphabet.utf8Start, pairs: tessera__b64_pairs(1), pad: UInt8(ascii: "="))
+        encode(src, .standard, to: dst)
     }
 
     /// Encodes `src` in a padded alphabet at `dst`; returns the end.
     static func encode(_ src: UnsafeRawBufferPointer, _ a: Padded, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: a.alphabet.utf8Start, pairs: nil, pad: a.pad)
+        encode(src, to: dst, alphabet: a.alphabet.utf8Start, pairs: tessera__b64_pairs(a.pairs), pad: a.pad)
     }
 
-    /// The encoder. With `pairs` (`tessera__b64_pairs`: the two characters
-    /// of each 12-bit value) it looks up two characters at a time, else one.
+    /// The encoder: two characters per lookup in `pairs` (the alphabet's
+    /// `tessera__b64_pairs`: the two characters of each 12-bit value), the
+    /// last one or two bytes through the alphabet `t`.
     @inline(__always)
     private static func encode(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>,
-                               alphabet t: UnsafePointer<UInt8>, pairs: UnsafePointer<UInt16>?,
+                               alphabet t: UnsafePointer<UInt8>, pairs: UnsafePointer<UInt16>,
                                pad: UInt8?) -> UnsafeMutablePointer<UInt8> {
         guard let base = src.baseAddress else { return dst }
         let s = base.assumingMemoryBound(to: UInt8.self)
@@ -69,45 +72,20 @@ enum Base64 {
         var o = dst
         // Six bytes per step while eight can be read: one load, eight
         // characters written with one store.
-        if let pr = pairs {
-            while i &+ 8 <= n {
-                let w = UInt64(bigEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
-                var chars = UInt64(pr[Int(w >> 52)])
-                chars |= UInt64(pr[Int(w >> 40 & 0xFFF)]) << 16
-                chars |= UInt64(pr[Int(w >> 28 & 0xFFF)]) << 32
-                chars |= UInt64(pr[Int(w >> 16 & 0xFFF)]) << 48
-                UnsafeMutableRawPointer(o).storeBytes(of: chars.littleEndian, as: UInt64.self)
-                o += 8
-                i &+= 6
-            }
-            while i &+ 3 <= n {
-                let v = UInt32(s[i]) << 16 | UInt32(s[i &+ 1]) << 8 | UInt32(s[i &+ 2])
-                let chars = UInt32(pr[Int(v >> 12)]) | UInt32(pr[Int(v & 0xFFF)]) << 16
-                UnsafeMutableRawPointer(o).storeBytes(of: chars.littleEndian, as: UInt32.self)
-                o += 4
-                i &+= 3
-            }
-        }
         while i &+ 8 <= n {
             let w = UInt64(bigEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
-            var chars = UInt64(t[Int(w >> 58)])
-            chars |= UInt64(t[Int(w >> 52 & 63)]) << 8
-            chars |= UInt64(t[Int(w >> 46 & 63)]) << 16
-            chars |= UInt64(t[Int(w >> 40 & 63)]) << 24
-            chars |= UInt64(t[Int(w >> 34 & 63)]) << 32
-            chars |= UInt64(t[Int(w >> 28 & 63)]) << 40
-            chars |= UInt64(t[Int(w >> 22 & 63)]) << 48
-            chars |= UInt64(t[Int(w >> 16 & 63)]) << 56
+            var chars = UInt64(pairs[Int(w >> 52)])
+            chars |= UInt64(pairs[Int(w >> 40 & 0xFFF)]) << 16
+            chars |= UInt64(pairs[Int(w >> 28 & 0xFFF)]) << 32
+            chars |= UInt64(pairs[Int(w >> 16 & 0xFFF)]) << 48
             UnsafeMutableRawPointer(o).storeBytes(of: chars.littleEndian, as: UInt64.self)
             o += 8
             i &+= 6
         }
         while i &+ 3 <= n {
             let v = UInt32(s[i]) << 16 | UInt32(s[i &+ 1]) << 8 | UInt32(s[i &+ 2])
-            o[0] = t[Int(v >> 18)]
-            o[1] = t[Int(v >> 12 & 63)]
-            o[2] = t[Int(v >> 6 & 63)]
-            o[3] = t[Int(v & 63)]
+            let chars = UInt32(pairs[Int(v >> 12)]) | UInt32(pairs[Int(v & 0xFFF)]) << 16
+            UnsafeMutableRawPointer(o).storeBytes(of: chars.littleEndian, as: UInt32.self)
             o += 4
             i &+= 3
         }
@@ -197,19 +175,18 @@ enum Base64 {
         // 31 for an invalid character, one eight-byte store), while eight
         // bytes of the decoded length remain to be written; the rest, and
         // the strict checks of the last group, by `decode`.
+        let d = tessera__b64url_decoding()
         var i = 0
         var o = 0
-        if let d = tessera__b64url_decoding() {
-            while i &+ 8 <= n && out &- o >= 8 {
-                let w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
-                let x = d[Int(w & 0xFF)] | d[256 | Int(w >> 8 & 0xFF)] | d[512 | Int(w >> 16 & 0xFF)] | d[768 | Int(w >> 24 & 0xFF)]
-                let y = d[Int(w >> 32 & 0xFF)] | d[256 | Int(w >> 40 & 0xFF)] | d[512 | Int(w >> 48 & 0xFF)] | d[768 | Int(w >> 56)]
-                guard (x | y) & 0x8000_0000 == 0 else { return nil }
-                let bytes = (UInt64(x) << 24 | UInt64(y)) << 16
-                UnsafeMutableRawPointer(dst + o).storeBytes(of: bytes.bigEndian, as: UInt64.self)
-                i &+= 8
-                o &+= 6
-            }
+        while i &+ 8 <= n && out &- o >= 8 {
+            let w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
+            let x = d[Int(w & 0xFF)] | d[256 | Int(w >> 8 & 0xFF)] | d[512 | Int(w >> 16 & 0xFF)] | d[768 | Int(w >> 24 & 0xFF)]
+            let y = d[Int(w >> 32 & 0xFF)] | d[256 | Int(w >> 40 & 0xFF)] | d[512 | Int(w >> 48 & 0xFF)] | d[768 | Int(w >> 56)]
+            guard (x | y) & 0x8000_0000 == 0 else { return nil }
+            let bytes = (UInt64(x) << 24 | UInt64(y)) << 16
+            UnsafeMutableRawPointer(dst + o).storeBytes(of: bytes.bigEndian, as: UInt64.self)
+            i &+= 8
+            o &+= 6
         }
         guard let rest = decode(UnsafeRawBufferPointer(start: s + i, count: n &- i), table: urlDecodeTable,
                                 to: dst + o, capacity: dstCapacity &- o) else { return nil }
