@@ -41,51 +41,53 @@ struct JSONScanner {
     @inline(__always)
     static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
-    /// The end of the run of plain string bytes (printable ASCII other than
-    /// '"' and '\\') starting at `p[i]`, within `n`: eight bytes per step
-    /// while eight can be read (a byte is flagged when it is below 0x20,
-    /// '"', '\\' or 0x80 and above; the lowest flagged byte of a word is
-    /// exact, since a borrow only runs upward from a flagged byte, so the
-    /// run ends there), then byte by byte through
-    /// `JSONChecker.plainStringByte` for the last seven. Reads nothing at or
-    /// past `n`.
+    /// The end of the run of bytes starting at `p[i]`, within `n`, that
+    /// `flags` leaves unflagged: eight bytes per step while eight can be
+    /// read (`flags` sets the high bit of each flagged byte of a
+    /// little-endian word, and must be exact for the lowest one: the run
+    /// ends there), then byte by byte through `keeps` for the last seven.
+    /// Reads nothing at or past `n`.
     @inline(__always)
-    static func plainRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+    static func run(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, flags: (UInt64) -> UInt64,
+                    keeps: (UInt8) -> Bool) -> Int {
         var i = i
         while i &+ 8 <= n {
-            let x = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
-            let flagged = (((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | x)
-                & high
+            let flagged = flags(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
             if flagged != 0 { return i &+ flagged.trailingZeroBitCount &>> 3 }
             i &+= 8
         }
-        let plain = JSONChecker.plainStringByte.utf8Start
-        while i < n && plain[Int(p[i])] == UInt8(ascii: "1") { i &+= 1 }
+        while i < n && keeps(p[i]) { i &+= 1 }
         return i
     }
 
-    /// The end of the run of ASCII digits starting at `p[i]`, within `n`:
-    /// eight bytes per step while eight can be read (a byte is a digit when
-    /// neither `byte - 0x30` nor `byte + 0x46` sets its high bit; the lowest
-    /// non-digit of a word is exact, as in `plainRun`), then byte by byte.
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// The end of the run of plain string bytes (printable ASCII other than
+    /// '"' and '\\') starting at `p[i]`, within `n` (`run`). A byte is
+    /// flagged when it is below 0x20, '"', '\\' or 0x80 and above; the
+    /// lowest flagged byte of a word is exact, since a borrow only runs
+    /// upward from a flagged byte. The last seven go through
+    /// `JSONChecker.plainStringByte`.
+    @inline(__always)
+    static func plainRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        let plain = JSONChecker.plainStringByte.utf8Start
+        return run(p, i, n, flags: { x in
+            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+            return (((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | x) & high
+        }, keeps: { plain[Int($0)] == UInt8(ascii: "1") })
+    }
+
+    /// The end of the run of ASCII digits starting at `p[i]`, within `n`
+    /// (`run`). Below '0', the subtraction of 0x30 borrows into the high bit
+    /// (and x's own high bit marks 0x80 and above); above '9', adding 0x46
+    /// carries into it. Bytes below 0x80 never carry out of their own lane
+    /// when 0x46 is added, and a borrow starts only at a flagged byte, so the
+    /// lowest non-digit of a word is exact.
     @inline(__always)
     static func digitRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        var i = i
-        while i &+ 8 <= n {
-            let x = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            // Below '0': the subtraction borrows into the high bit (and x's
-            // own high bit marks 0x80 and above); above '9': adding 0x46
-            // carries into it. Bytes below 0x80 never carry out of their own
-            // lane when 0x46 is added, and a borrow starts only at a flagged byte.
-            let flagged = (((x &- ones &* 0x30) | ((x & ~high) &+ ones &* 0x46) | x) & high)
-            if flagged != 0 { return i &+ flagged.trailingZeroBitCount &>> 3 }
-            i &+= 8
-        }
-        while i < n && isDigit(p[i]) { i &+= 1 }
-        return i
+        run(p, i, n, flags: { x in ((x &- ones &* 0x30) | ((x & ~high) &+ ones &* 0x46) | x) & high },
+            keeps: isDigit)
     }
 
     /// The value of four hex digits at `p[i..<i+4]` (within `n`), or nil.
