@@ -18,11 +18,16 @@ import CTesseraSupport
         return String(decoding: out[0..<n], as: UTF8.self)
     }
 
-    func decodeURL(_ s: String) -> [UInt8]? {
-        let src = Array(s.utf8)
+    func decodeURL(_ s: String, vector: Bool = true) -> [UInt8]? {
+        decodeURL(Array(s.utf8), vector: vector)
+    }
+
+    func decodeURL(_ src: [UInt8], vector: Bool = true) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: Base64.urlDecodedLength(src.count) + 1)
         let cap = Base64.urlDecodedLength(src.count)
-        let n = src.withUnsafeBytes { b in out.withUnsafeMutableBufferPointer { Base64.decodeURL(b, to: $0.baseAddress!, capacity: cap) } }
+        let n = src.withUnsafeBytes { b in
+            out.withUnsafeMutableBufferPointer { Base64.decodeURL(b, to: $0.baseAddress!, capacity: cap, vector: vector) }
+        }
         return n.map { Array(out[0..<$0]) }
     }
 
@@ -76,18 +81,93 @@ import CTesseraSupport
         let url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         let std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
         let tencent = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-"
-        for length in 0...bytes.count {
-            let b = Array(bytes[0..<length])
-            #expect(encodeURL(b) == reference(b, url, pad: false), "\(length)")
-            #expect(encodeStandard(b) == reference(b, std, pad: true), "\(length)")
-            // Tencent's alphabet pads with '_'.
-            var out = [UInt8](repeating: 0, count: Base64.paddedEncodedLength(length)!)
-            let n = b.withUnsafeBytes { src in
-                out.withUnsafeMutableBufferPointer { Base64.encode(src, .tencent, to: $0.baseAddress!) - $0.baseAddress! }
+        // With the vector kernels (where the CPU has them: whole blocks of
+        // 24 bytes, 32 characters) and with the scalar loops alone.
+        for vector in [true, false] {
+            for length in 0...bytes.count {
+                let b = Array(bytes[0..<length])
+                func encoded(_ encode: (UnsafeRawBufferPointer, UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>,
+                             _ size: Int) -> String {
+                    var out = [UInt8](repeating: 0, count: size + 1)
+                    let n = b.withUnsafeBytes { src in
+                        out.withUnsafeMutableBufferPointer { encode(src, $0.baseAddress!) - $0.baseAddress! }
+                    }
+                    #expect(n == size, "\(length)")
+                    #expect(out[size] == 0, "\(length): wrote beyond the encoding")
+                    return String(decoding: out[0..<min(n, size)], as: UTF8.self)
+                }
+                let urlLength = Base64.urlEncodedLength(length)!, paddedLength = Base64.paddedEncodedLength(length)!
+                #expect(encoded({ Base64.encodeURL($0, to: $1, vector: vector) }, urlLength) == reference(b, url, pad: false),
+                        "\(length), vector \(vector)")
+                #expect(encoded({ Base64.encodeStandard($0, to: $1, vector: vector) }, paddedLength)
+                        == reference(b, std, pad: true), "\(length), vector \(vector)")
+                // Tencent's alphabet pads with '_'.
+                #expect(encoded({ Base64.encode($0, .tencent, to: $1, vector: vector) }, paddedLength)
+                        == String(reference(b, tencent, pad: true).map { $0 == "=" ? "_" : $0 }), "\(length), vector \(vector)")
+                #expect(decodeURL(reference(b, url, pad: false), vector: vector) == b, "\(length), vector \(vector)")
             }
-            #expect(String(decoding: out[0..<n], as: UTF8.self)
-                    == String(reference(b, tencent, pad: true).map { $0 == "=" ? "_" : $0 }), "\(length)")
-            #expect(decodeURL(reference(b, url, pad: false)) == b, "\(length)")
+        }
+    }
+
+    /// The vector kernels take the blocks their contract promises where the
+    /// CPU has AVX2 (and nothing elsewhere), so the tests above exercise
+    /// them on such a machine.
+    @Test func vectorKernelsTakeTheBlocksTheyPromise() {
+        let level = tessera__b64_vector_level()
+        #expect(level == 1 || level == 2)
+        let bytes = [UInt8](repeating: 0x5A, count: 100)
+        var chars = [UInt8](repeating: 0, count: 200)
+        for n in [0, 27, 28, 51, 52, 100] {
+            let taken = bytes.withUnsafeBytes { b in
+                chars.withUnsafeMutableBufferPointer { tessera__b64_encode_blocks(b.baseAddress!.assumingMemoryBound(to: UInt8.self), n, $0.baseAddress!, 45, 95) }
+            }
+            // Blocks of 24 while 28 bytes remain.
+            var expected = 0
+            while level == 2 && n - expected >= 28 { expected += 24 }
+            #expect(taken == expected, "encode \(n)")
+        }
+        let text = [UInt8](repeating: UInt8(ascii: "Q"), count: 128)
+        var out = [UInt8](repeating: 0, count: 96)
+        for (n, cap) in [(31, 96), (32, 31), (32, 32), (64, 48), (128, 96), (128, 72)] {
+            let taken = text.withUnsafeBytes { t in
+                out.withUnsafeMutableBufferPointer {
+                    tessera__b64_decode_blocks(t.baseAddress!.assumingMemoryBound(to: UInt8.self), n, $0.baseAddress!, cap, 45, 95)
+                }
+            }
+            // Blocks of 32 characters while 32 remain and 32 bytes of room.
+            var expected = 0, written = 0
+            while level == 2 && n - expected >= 32 && cap - written >= 32 { expected += 32; written += 24 }
+            #expect(taken == expected, "decode \(n) into \(cap)")
+        }
+    }
+
+    /// Every character of the alphabet at every position of a 32-character
+    /// block decodes as the scalar loops decode it, and every byte at a
+    /// range's edge (next to 'A'-'Z', 'a'-'z', '0'-'9', '-' and '_', the
+    /// standard alphabet's '+' '/' '=', bytes read as negative) is refused
+    /// at every offset of every length up to 130.
+    @Test func vectorDecoderAgreesWithTheScalarLoops() {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        for shift in 0..<64 {
+            let s = (0..<128).map { alphabet[($0 + shift) % 64] }
+            let scalar = decodeURL(s, vector: false)
+            #expect(scalar != nil)
+            #expect(decodeURL(s) == scalar, "shift \(shift)")
+        }
+        let edges: [UInt8] = [0x00, 0x09, 0x0A, 0x20, 0x2B, 0x2C, 0x2E, 0x2F, 0x3A, 0x3D, 0x40, 0x5B, 0x5E, 0x60, 0x7B,
+                              0x7F, 0x80, 0xAD, 0xC0, 0xDF, 0xFF]
+        let valid = (0..<130).map { alphabet[($0 * 7) % 64] }
+        for length in 41...130 where length % 4 != 1 {
+            let tail: [[UInt8]] = [[], [], Array("Zg".utf8), Array("Zm8".utf8)]
+            let good = Array(valid[0..<(length - length % 4)]) + tail[length % 4]
+            #expect(decodeURL(good) != nil && decodeURL(good) == decodeURL(good, vector: false), "\(length)")
+            for at in 0..<length {
+                for c in edges {
+                    var s = good
+                    s[at] = c
+                    #expect(decodeURL(s) == nil, "byte \(c) at \(at) of \(length)")
+                }
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 #ifndef TESSERA_BASE64_H
 #define TESSERA_BASE64_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define TESSERA__B64_URL 0      /* RFC 4648 §5: base64url */
@@ -26,5 +27,25 @@ static inline const uint32_t *_Nonnull tessera__b64url_decoding(void) {
   extern __attribute__((visibility("hidden"))) const uint32_t tessera__b64url_dec[4][256];
   return &tessera__b64url_dec[0][0];
 }
+
+/* Vector kernels (AVX2 where the CPU and OS have it): whole blocks of
+ * base64 in the alphabet whose last two characters are c62 and c63. Both
+ * return how much of the input they consumed (0 where there is no vector
+ * unit); the caller does the rest.
+ *
+ * encode: 24 bytes to 32 characters at a time while 28 bytes of s remain;
+ * writes 4/3 of the count returned. */
+__attribute__((visibility("hidden"))) size_t tessera__b64_encode_blocks(const uint8_t *_Nonnull s, size_t n,
+                                                                        uint8_t *_Nonnull o, uint8_t c62, uint8_t c63);
+/* decode: 32 characters to 24 bytes at a time, while 32 characters remain
+ * and 32 bytes of the cap bytes at o (stores are 32 bytes wide), stopping
+ * before a block holding a character outside the alphabet; writes 3/4 of
+ * the count returned (and scratch up to 8 bytes beyond it, inside cap). No
+ * check of padding or of a last group: those stay with the caller. */
+__attribute__((visibility("hidden"))) size_t tessera__b64_decode_blocks(const uint8_t *_Nonnull s, size_t n,
+                                                                        uint8_t *_Nonnull o, size_t cap, uint8_t c62,
+                                                                        uint8_t c63);
+/* 2 where the kernels use AVX2, 1 where they consume nothing. */
+__attribute__((visibility("hidden"))) int tessera__b64_vector_level(void);
 
 #endif

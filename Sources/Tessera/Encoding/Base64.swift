@@ -43,33 +43,39 @@ enum Base64 {
     }
 
     /// Encodes `src` as unpadded base64url at `dst`; returns the end.
+    /// (`vector: false`, for tests: the scalar loops alone.)
     @inline(__always)
-    static func encodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pairs: tessera__b64_pairs(TESSERA__B64_URL), pad: nil)
+    static func encodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>,
+                          vector: Bool = true) -> UnsafeMutablePointer<UInt8> {
+        encode(src, to: dst, alphabet: urlAlphabet.utf8Start, pairs: tessera__b64_pairs(TESSERA__B64_URL), pad: nil,
+               vector: vector)
     }
 
     /// Encodes `src` as padded standard base64 at `dst`; returns the end.
-    static func encodeStandard(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, .standard, to: dst)
+    static func encodeStandard(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>,
+                               vector: Bool = true) -> UnsafeMutablePointer<UInt8> {
+        encode(src, .standard, to: dst, vector: vector)
     }
 
     /// Encodes `src` in a padded alphabet at `dst`; returns the end.
-    static func encode(_ src: UnsafeRawBufferPointer, _ a: Padded, to dst: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        encode(src, to: dst, alphabet: a.alphabet.utf8Start, pairs: tessera__b64_pairs(a.pairs), pad: a.pad)
+    static func encode(_ src: UnsafeRawBufferPointer, _ a: Padded, to dst: UnsafeMutablePointer<UInt8>,
+                       vector: Bool = true) -> UnsafeMutablePointer<UInt8> {
+        encode(src, to: dst, alphabet: a.alphabet.utf8Start, pairs: tessera__b64_pairs(a.pairs), pad: a.pad, vector: vector)
     }
 
-    /// The encoder: two characters per lookup in `pairs` (the alphabet's
-    /// `tessera__b64_pairs`: the two characters of each 12-bit value), the
-    /// last one or two bytes through the alphabet `t`.
+    /// The encoder: whole blocks of 24 bytes through the vector kernel
+    /// where the CPU has one, then two characters per lookup in `pairs` (the
+    /// alphabet's `tessera__b64_pairs`: the two characters of each 12-bit
+    /// value), the last one or two bytes through the alphabet `t`.
     @inline(__always)
     private static func encode(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>,
                                alphabet t: UnsafePointer<UInt8>, pairs: UnsafePointer<UInt16>,
-                               pad: UInt8?) -> UnsafeMutablePointer<UInt8> {
+                               pad: UInt8?, vector: Bool = true) -> UnsafeMutablePointer<UInt8> {
         guard let base = src.baseAddress else { return dst }
         let s = base.assumingMemoryBound(to: UInt8.self)
         let n = src.count
-        var i = 0
-        var o = dst
+        var i = vector ? tessera__b64_encode_blocks(s, n, dst, t[62], t[63]) : 0
+        var o = dst + i / 3 &* 4
         // Six bytes per step while eight can be read: one load, eight
         // characters written with one store.
         while i &+ 8 <= n {
@@ -163,21 +169,26 @@ enum Base64 {
     /// unused low bits of the last character must be zero (one canonical
     /// encoding per value). Returns the decoded length, or nil if `src` is not
     /// such an encoding or `dst` (of `dstCapacity` bytes) is too small.
-    static func decodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>, capacity dstCapacity: Int) -> Int? {
+    /// (`vector: false`, for tests: the scalar loops alone.)
+    static func decodeURL(_ src: UnsafeRawBufferPointer, to dst: UnsafeMutablePointer<UInt8>, capacity dstCapacity: Int,
+                          vector: Bool = true) -> Int? {
         let n = src.count
         guard n % 4 != 1 else { return nil }
         let out = urlDecodedLength(n)
         guard out <= dstCapacity else { return nil }
         guard let base = src.baseAddress else { return 0 }
         let s = base.assumingMemoryBound(to: UInt8.self)
-        // Eight characters per step (one load, eight lookups in
-        // `tessera__b64url_decoding`'s pre-shifted tables, one check of bit
-        // 31 for an invalid character, one eight-byte store), while eight
-        // bytes of the decoded length remain to be written; the rest, and
-        // the strict checks of the last group, by `decode`.
+        // Blocks of 32 characters through the vector kernel where the CPU
+        // has one (it stops before a block with an invalid character, which
+        // the loops below then refuse). Then eight characters per step (one
+        // load, eight lookups in `tessera__b64url_decoding`'s pre-shifted
+        // tables, one check of bit 31 for an invalid character, one
+        // eight-byte store), while eight bytes of the decoded length remain
+        // to be written; the rest, and the strict checks of the last group,
+        // by `decode`. Neither writes beyond the decoded length.
         let d = tessera__b64url_decoding()
-        var i = 0
-        var o = 0
+        var i = vector ? tessera__b64_decode_blocks(s, n, dst, out, UInt8(ascii: "-"), UInt8(ascii: "_")) : 0
+        var o = i / 4 &* 3
         while i &+ 8 <= n && out &- o >= 8 {
             let w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
             let x = d[Int(w & 0xFF)] | d[256 | Int(w >> 8 & 0xFF)] | d[512 | Int(w >> 16 & 0xFF)] | d[768 | Int(w >> 24 & 0xFF)]
