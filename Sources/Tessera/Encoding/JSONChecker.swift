@@ -30,7 +30,14 @@ struct JSONChecker {
         /// Offset of the top-level object's closing brace.
         var closingBrace = 0
         /// Which of the registered claim names the object has.
-        var registered: RegisteredClaims = []
+        var registered: RegisteredClaims {
+            get { RegisteredClaims(rawValue: UInt8(truncatingIfNeeded: registeredBits)) }
+            set { registeredBits = UInt64(newValue.rawValue) }
+        }
+        /// `registered`, stored in a whole word: a one-byte field between
+        /// the words made each copy of this struct stall on a partly
+        /// forwarded store.
+        private var registeredBits: UInt64 = 0
         /// The value (its bytes in the input) of each top-level member
         /// named in `Name`, if present: what verification reads from a
         /// header and from claims, without scanning them again.
@@ -104,14 +111,21 @@ struct JSONChecker {
         // Every member needs at least 4 bytes (`"":0`) and a separator, so
         // this bounds the names alive at once.
         let capacity = input.count / 4 + 1
-        return try withUnsafeTemporaryAllocation(of: JSONSpan.self, capacity: capacity) { spans throws(TesseraError) -> TopLevel in
-            guard let spanBase = spans.baseAddress else {
-                throw TesseraError(.noMemory, "\(label): no scratch memory")
+        // The parser writes into `top` in place: returning it through the
+        // closure would copy it through a `Result` several times.
+        var top = TopLevel()
+        try withUnsafeMutablePointer(to: &top) { (topPointer) throws(TesseraError) in
+            try withUnsafeTemporaryAllocation(of: JSONSpan.self, capacity: capacity) { spans throws(TesseraError) in
+                guard let spanBase = spans.baseAddress else {
+                    throw TesseraError(.noMemory, "\(label): no scratch memory")
+                }
+                var parser = Parser(p: base.assumingMemoryBound(to: UInt8.self), n: input.count,
+                                    spans: spanBase, spanCapacity: capacity, maxDepth: maxDepth, label: label,
+                                    top: topPointer)
+                try parser.document()
             }
-            var parser = Parser(p: base.assumingMemoryBound(to: UInt8.self), n: input.count,
-                                spans: spanBase, spanCapacity: capacity, maxDepth: maxDepth, label: label)
-            return try parser.document()
         }
+        return top
     }
 
     /// The validating parser. Its cursor is the shared `JSONScanner`; what
@@ -129,13 +143,15 @@ struct JSONChecker {
             @inline(__always) set { scan.i = newValue }
         }
         var spanCount = 0
-        var top = TopLevel()
+        /// Where the facts about the top-level object go.
+        let top: UnsafeMutablePointer<TopLevel>
         /// Offset of a number literal over `maxNumberLength`, if one was seen.
         var numberTooLong: Int? = nil
 
         init(p: UnsafePointer<UInt8>, n: Int, spans: UnsafeMutablePointer<JSONSpan>, spanCapacity: Int,
-             maxDepth: Int, label: StaticString) {
+             maxDepth: Int, label: StaticString, top: UnsafeMutablePointer<TopLevel>) {
             scan = JSONScanner(p: p, n: n)
+            self.top = top
             self.spans = spans
             self.spanCapacity = spanCapacity
             self.maxDepth = maxDepth
@@ -149,7 +165,7 @@ struct JSONChecker {
         @inline(__always)
         mutating func skipWhitespace() { scan.skipWhitespace() }
 
-        mutating func document() throws(TesseraError) -> TopLevel {
+        mutating func document() throws(TesseraError) {
             skipWhitespace()
             guard i < n, p[i] == UInt8(ascii: "{") else {
                 throw fail("not a JSON object: expected '{'")
@@ -158,7 +174,6 @@ struct JSONChecker {
             skipWhitespace()
             guard i == n else { throw fail("unexpected bytes after the JSON object") }
             if let at = numberTooLong { throw fail("number longer than 100 characters", at: at) }
-            return top
         }
 
         @inline(__always)
@@ -188,7 +203,7 @@ struct JSONChecker {
             var mayRepeat = false
             skipWhitespace()
             if i < n && p[i] == UInt8(ascii: "}") {
-                if isTop { top.closingBrace = i }
+                if isTop { top.pointee.closingBrace = i }
                 i &+= 1
                 return
             }
@@ -213,7 +228,7 @@ struct JSONChecker {
                 skipWhitespace()
                 let valueStart = i
                 try value(depth: depth)
-                if let watched { top.record(watched, valueStart..<i) }
+                if let watched { top.pointee.record(watched, valueStart..<i) }
                 skipWhitespace()
                 guard i < n else { throw fail("unexpected end of input in an object") }
                 if p[i] == UInt8(ascii: ",") {
@@ -221,12 +236,12 @@ struct JSONChecker {
                     continue
                 }
                 guard p[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}' in an object") }
-                if isTop { top.closingBrace = i }
+                if isTop { top.pointee.closingBrace = i }
                 i &+= 1
                 break
             }
             let names = UnsafeMutableBufferPointer(start: spans + first, count: spanCount &- first)
-            if isTop { top.memberCount = names.count }
+            if isTop { top.pointee.memberCount = names.count }
             if mayRepeat, let dup = JSONChecker.firstDuplicate(names, in: p) {
                 throw fail("duplicate member name", at: dup)
             }
