@@ -165,6 +165,16 @@ struct JSONChecker {
         @inline(__always)
         mutating func skipWhitespace() { scan.skipWhitespace() }
 
+        /// Whether the next byte other than whitespace is `c`, skipping the
+        /// whitespace only when the byte at `i` is not already `c` (compact
+        /// JSON, the usual case, has none). Leaves `i` at that byte.
+        @inline(__always)
+        mutating func at(_ c: UInt8) -> Bool {
+            if i < n && p[i] == c { return true }
+            skipWhitespace()
+            return i < n && p[i] == c
+        }
+
         mutating func document() throws(TesseraError) {
             skipWhitespace()
             guard i < n, p[i] == UInt8(ascii: "{") else {
@@ -208,8 +218,7 @@ struct JSONChecker {
                 return
             }
             while true {
-                skipWhitespace()
-                guard i < n, p[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                guard at(UInt8(ascii: "\"")) else { throw fail("expected a member name") }
                 let name = try string()
                 let watched = isTop ? topName(name) : nil
                 guard spanCount < spanCapacity else { throw fail("too many member names") }
@@ -222,19 +231,17 @@ struct JSONChecker {
                     if seen & bit != 0 { mayRepeat = true }
                     seen |= bit
                 }
-                skipWhitespace()
-                guard i < n, p[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
+                guard at(UInt8(ascii: ":")) else { throw fail("expected ':' after a member name") }
                 i &+= 1
                 skipWhitespace()
                 let valueStart = i
                 try value(depth: depth)
                 if let watched { top.pointee.record(watched, valueStart..<i) }
-                skipWhitespace()
-                guard i < n else { throw fail("unexpected end of input in an object") }
-                if p[i] == UInt8(ascii: ",") {
+                if at(UInt8(ascii: ",")) {
                     i &+= 1
                     continue
                 }
+                guard i < n else { throw fail("unexpected end of input in an object") }
                 guard p[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}' in an object") }
                 if isTop { top.pointee.closingBrace = i }
                 i &+= 1
@@ -259,12 +266,11 @@ struct JSONChecker {
             while true {
                 skipWhitespace()
                 try value(depth: depth)
-                skipWhitespace()
-                guard i < n else { throw fail("unexpected end of input in an array") }
-                if p[i] == UInt8(ascii: ",") {
+                if at(UInt8(ascii: ",")) {
                     i &+= 1
                     continue
                 }
+                guard i < n else { throw fail("unexpected end of input in an array") }
                 guard p[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']' in an array") }
                 i &+= 1
                 return
