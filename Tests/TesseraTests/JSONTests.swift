@@ -139,35 +139,40 @@ import Testing
         #expect(t.registered == [.exp])
     }
 
-    /// The string scan reads eight bytes per step and stops at the first
-    /// byte that is not plain: each kind of byte at every offset of strings
-    /// up to 24 bytes, as a member name and as a value.
+    /// The string scan reads sixteen bytes per step (eight where there is
+    /// no SSE2), the last step the sixteen that end the input, and stops at
+    /// the first byte that is not plain: each kind of byte at every offset
+    /// of strings up to 40 bytes, as a member name and as a value, after
+    /// members of 0 to 9 bytes (so at every position against the steps).
     @Test func everyByteKindAtEveryOffsetOfAString() {
         let kinds: [([UInt8], Bool)] = [
             ([0x1F], false), ([0x00], false), ([0x7F], true), ([0x20], true), ([0x5C, 0x6E], true), ([0x5C, 0x78], false),
             ([0x22], false), ([0xC3, 0xA9], true), ([0xFF], false), ([0xC3], false), ([0xE2, 0x82, 0xAC], true),
         ]
-        for length in 0...24 {
-            for at in 0...length {
-                for (kind, valid) in kinds {
-                    let content = Array(repeating: UInt8(ascii: "a"), count: at) + kind
-                        + Array(repeating: UInt8(ascii: "b"), count: length - at)
-                    let asValue = Array("{\"k\":\"".utf8) + content + Array("\"}".utf8)
-                    let asName = Array("{\"".utf8) + content + Array("\":1}".utf8)
-                    #expect(isValid(asValue) == valid, "value \(content)")
-                    #expect(isValid(asName) == valid, "name \(content)")
+        for before in ["", "\"p\":0,", "\"pp\":\"q\","] {
+            for length in 0...40 {
+                for at in 0...length {
+                    for (kind, valid) in kinds {
+                        let content = Array(repeating: UInt8(ascii: "a"), count: at) + kind
+                            + Array(repeating: UInt8(ascii: "b"), count: length - at)
+                        let asValue = Array("{\(before)\"k\":\"".utf8) + content + Array("\"}".utf8)
+                        let asName = Array("{\(before)\"".utf8) + content + Array("\":1}".utf8)
+                        #expect(isValid(asValue) == valid, "value \(content) after \(before)")
+                        #expect(isValid(asName) == valid, "name \(content) after \(before)")
+                    }
                 }
             }
         }
     }
 
-    /// Digits are scanned eight per step: every length of an integer up to
-    /// 24 digits, then every kind of byte after it.
+    /// Digits are scanned sixteen per step (eight where there is no SSE2):
+    /// every length of an integer up to 40 digits, then every kind of byte
+    /// after it.
     @Test func everyNumberLengthAndWhatFollows() {
         let after: [(String, Bool)] = [("}", true), (" }", true), (",\"b\":2}", true), (".5}", true), ("e3}", true),
                                         ("E+3}", true), (".}", false), ("e}", false), ("a}", false), ("/}", false),
                                         (":}", false), ("-}", false)]
-        for length in 1...24 {
+        for length in 1...40 {
             let digits = "1" + String(repeating: "0", count: length - 1)
             for (tail, valid) in after {
                 #expect(isValid("{\"n\":" + digits + tail) == valid, "\(digits)\(tail)")

@@ -1,3 +1,4 @@
+import CTesseraSupport
 import Glibc
 
 /// The one JSON scanner: a cursor over JSON text and the lexical pieces
@@ -71,6 +72,9 @@ struct JSONScanner {
     /// `JSONChecker.plainStringByte`.
     @inline(__always)
     static func plainRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        #if arch(x86_64)
+        if n >= 16 { return tessera__json_run16(p, i, n, 0) }
+        #endif
         let plain = JSONChecker.plainStringByte.utf8Start
         return run(p, i, n, flags: { x in
             let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
@@ -86,7 +90,10 @@ struct JSONScanner {
     /// lowest non-digit of a word is exact.
     @inline(__always)
     static func digitRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
-        run(p, i, n, flags: { x in ((x &- ones &* 0x30) | ((x & ~high) &+ ones &* 0x46) | x) & high },
+        #if arch(x86_64)
+        if n >= 16 { return tessera__json_run16(p, i, n, 1) }
+        #endif
+        return run(p, i, n, flags: { x in ((x &- ones &* 0x30) | ((x & ~high) &+ ones &* 0x46) | x) & high },
             keeps: isDigit)
     }
 
