@@ -102,6 +102,16 @@ struct JSONChecker {
     /// the input's content.
     static func checkObject(_ input: UnsafeRawBufferPointer, label: StaticString,
                             maxDepth: Int = JSONChecker.maxDepth) throws(TesseraError) -> TopLevel {
+        var top = TopLevel()
+        try checkObject(input, label: label, maxDepth: maxDepth, into: &top)
+        return top
+    }
+
+    /// `checkObject`, writing what it learns into `top` in place (the
+    /// parser writes it member by member; a returned copy read back at once
+    /// stalls on those stores).
+    static func checkObject(_ input: UnsafeRawBufferPointer, label: StaticString,
+                            maxDepth: Int = JSONChecker.maxDepth, into top: inout TopLevel) throws(TesseraError) {
         guard input.count <= maxInput else {
             throw .malformed("\(label): over \(maxInput) bytes")
         }
@@ -113,7 +123,7 @@ struct JSONChecker {
         let capacity = input.count / 4 + 1
         // The parser writes into `top` in place: returning it through the
         // closure would copy it through a `Result` several times.
-        var top = TopLevel()
+        top = TopLevel()
         try withUnsafeMutablePointer(to: &top) { (topPointer) throws(TesseraError) in
             try withUnsafeTemporaryAllocation(of: JSONSpan.self, capacity: capacity) { spans throws(TesseraError) in
                 guard let spanBase = spans.baseAddress else {
@@ -125,7 +135,6 @@ struct JSONChecker {
                 try parser.document()
             }
         }
-        return top
     }
 
     /// The validating parser. Its cursor is the shared `JSONScanner`; what

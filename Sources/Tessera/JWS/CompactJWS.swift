@@ -53,13 +53,12 @@ struct CompactJWS {
     /// The rest of step 1: decodes each segment as strict base64url into
     /// memory with room for its decoded length, then checks that the
     /// header, and with `payloadIsJSON` the payload, is one strict JSON
-    /// object (`malformed` otherwise). Returns what the checker recorded of
-    /// the header's and the claims' top-level members (the claims' is empty
-    /// without `payloadIsJSON`).
-    @discardableResult
+    /// object (`malformed` otherwise). Writes what the checker recorded of
+    /// the header's and the claims' top-level members into `headerTop` and
+    /// `claimsTop` (the claims' is empty without `payloadIsJSON`).
     func decode(header: UnsafeMutablePointer<UInt8>, payload: UnsafeMutablePointer<UInt8>,
-                signature: UnsafeMutablePointer<UInt8>,
-                payloadIsJSON: Bool) throws(TesseraError) -> (header: JSONChecker.TopLevel, claims: JSONChecker.TopLevel) {
+                signature: UnsafeMutablePointer<UInt8>, payloadIsJSON: Bool,
+                headerTop: inout JSONChecker.TopLevel, claimsTop: inout JSONChecker.TopLevel) throws(TesseraError) {
         guard Base64.decodeURL(headerSegment, to: header, capacity: headerLength) == headerLength else {
             throw .malformed("header segment is not strict base64url (no padding, '+', '/', whitespace; unused bits zero)")
         }
@@ -69,11 +68,12 @@ struct CompactJWS {
         guard Base64.decodeURL(signatureSegment, to: signature, capacity: signatureLength) == signatureLength else {
             throw .malformed("signature segment is not strict base64url (no padding, '+', '/', whitespace; unused bits zero)")
         }
-        let headerTop = try JSONChecker.checkObject(UnsafeRawBufferPointer(start: header, count: headerLength), label: "header")
-        var claimsTop = JSONChecker.TopLevel()
+        try JSONChecker.checkObject(UnsafeRawBufferPointer(start: header, count: headerLength), label: "header",
+                                    into: &headerTop)
+        claimsTop = JSONChecker.TopLevel()
         if payloadIsJSON {
-            claimsTop = try JSONChecker.checkObject(UnsafeRawBufferPointer(start: payload, count: payloadLength), label: "claims")
+            try JSONChecker.checkObject(UnsafeRawBufferPointer(start: payload, count: payloadLength), label: "claims",
+                                        into: &claimsTop)
         }
-        return (headerTop, claimsTop)
     }
 }

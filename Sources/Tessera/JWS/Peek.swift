@@ -16,7 +16,9 @@ enum Peek {
                 throw TesseraError(.noMemory, "no scratch memory")
             }
             let header = s, payload = s + jws.headerLength, signature = payload + jws.payloadLength
-            try jws.decode(header: header, payload: payload, signature: signature, payloadIsJSON: true)
+            var headerTop = JSONChecker.TopLevel(), claimsTop = JSONChecker.TopLevel()
+            try jws.decode(header: header, payload: payload, signature: signature, payloadIsJSON: true,
+                           headerTop: &headerTop, claimsTop: &claimsTop)
             return body(UnsafeRawBufferPointer(start: header, count: jws.headerLength),
                         UnsafeRawBufferPointer(start: payload, count: jws.payloadLength))
         }

@@ -54,9 +54,11 @@ enum Verifier {
             let sig = s + headerLength
             let payload = direct ?? (s + headerLength + sigLength)
             do throws(TesseraError) {
-                let tops = try jws.decode(header: header, payload: payload, signature: sig, payloadIsJSON: mode == .jwt)
+                var headerTop = JSONChecker.TopLevel(), claimsTop = JSONChecker.TopLevel()
+                try jws.decode(header: header, payload: payload, signature: sig, payloadIsJSON: mode == .jwt,
+                               headerTop: &headerTop, claimsTop: &claimsTop)
                 // 2. Header.
-                let facts = try HeaderFacts(header, tops.header)
+                let facts = try HeaderFacts(header, headerTop)
                 if config.allowed != 0 && !config.allows(facts.alg) {
                     throw .algorithm("alg \(facts.alg.name) is not allowed by the policy")
                 }
@@ -77,7 +79,7 @@ enum Verifier {
                 }
                 // 4. Claims.
                 if mode == .jwt {
-                    try Claims.check(payload, payloadLength, tops.claims, header: header, typ: facts.typ, config: config)
+                    try Claims.check(payload, payloadLength, claimsTop, header: header, typ: facts.typ, config: config)
                 }
             } catch {
                 if let direct { direct.update(repeating: 0, count: payloadLength) }
