@@ -61,6 +61,7 @@ TESSERA_HIDDEN const uint32_t tessera__b64url_dec[4][256] = { DEC256(0), DEC256(
 #include <cpuid.h>
 #include <immintrin.h>
 #include <stdatomic.h>
+#include <string.h>
 
 static int have_avx2(void) {
   unsigned a, b, c, d;
@@ -135,9 +136,9 @@ __attribute__((target("avx2"))) static size_t decode_avx2(const uint8_t *s, size
                                           2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
   const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
   size_t i = 0, w = 0;
-  /* 32 characters to 24 bytes, stored as 32: the store needs 32 bytes of
-   * room, which also leaves the last group to the caller. */
-  while (n - i >= 32 && cap - w >= 32) {
+  /* 32 characters (eight whole groups) to 24 bytes, stored as 32 where
+   * there are 32 bytes of room, else through a buffer on the stack. */
+  while (n - i >= 32 && cap - w >= 24) {
     __m256i ch = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
     __m256i upper = in_range(ch, 'A', 'Z'), lower = in_range(ch, 'a', 'z'), digit = in_range(ch, '0', '9');
     __m256i e62 = _mm256_cmpeq_epi8(ch, _mm256_set1_epi8((char)c62));
@@ -154,7 +155,13 @@ __attribute__((target("avx2"))) static size_t decode_avx2(const uint8_t *s, size
     __m256i pairs = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
     __m256i groups = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
     __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(groups, gather), join);
-    _mm256_storeu_si256((__m256i *)(void *)(o + w), bytes);
+    if (cap - w >= 32) {
+      _mm256_storeu_si256((__m256i *)(void *)(o + w), bytes);
+    } else {
+      uint8_t last[32];
+      _mm256_storeu_si256((__m256i *)(void *)last, bytes);
+      memcpy(o + w, last, 24);
+    }
     i += 32;
     w += 24;
   }
@@ -167,7 +174,7 @@ TESSERA_HIDDEN size_t tessera__b64_encode_blocks(const uint8_t *s, size_t n, uin
 
 TESSERA_HIDDEN size_t tessera__b64_decode_blocks(const uint8_t *s, size_t n, uint8_t *o, size_t cap, uint8_t c62,
                                                  uint8_t c63) {
-  return n >= 32 && cap >= 32 && tessera__b64_vector_level() == 2 ? decode_avx2(s, n, o, cap, c62, c63) : 0;
+  return n >= 32 && cap >= 24 && tessera__b64_vector_level() == 2 ? decode_avx2(s, n, o, cap, c62, c63) : 0;
 }
 #else
 TESSERA_HIDDEN int tessera__b64_vector_level(void) { return 1; }

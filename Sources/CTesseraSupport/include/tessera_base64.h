@@ -37,11 +37,12 @@ static inline const uint32_t *_Nonnull tessera__b64url_decoding(void) {
  * writes 4/3 of the count returned. */
 __attribute__((visibility("hidden"))) size_t tessera__b64_encode_blocks(const uint8_t *_Nonnull s, size_t n,
                                                                         uint8_t *_Nonnull o, uint8_t c62, uint8_t c63);
-/* decode: 32 characters to 24 bytes at a time, while 32 characters remain
- * and 32 bytes of the cap bytes at o (stores are 32 bytes wide), stopping
- * before a block holding a character outside the alphabet; writes 3/4 of
- * the count returned (and scratch up to 8 bytes beyond it, inside cap). No
- * check of padding or of a last group: those stay with the caller. */
+/* decode: 32 characters (eight whole groups) to 24 bytes at a time, while
+ * 32 characters remain and 24 bytes of the cap bytes at o, stopping before
+ * a block holding a character outside the alphabet; writes 3/4 of the count
+ * returned (and scratch up to 8 bytes beyond it, inside cap). A last group
+ * of two or three characters is never in a block: its checks, and padding,
+ * stay with the caller. */
 __attribute__((visibility("hidden"))) size_t tessera__b64_decode_blocks(const uint8_t *_Nonnull s, size_t n,
                                                                         uint8_t *_Nonnull o, size_t cap, uint8_t c62,
                                                                         uint8_t c63);

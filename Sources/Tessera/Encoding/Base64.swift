@@ -178,9 +178,9 @@ enum Base64 {
         guard out <= dstCapacity else { return nil }
         guard let base = src.baseAddress else { return 0 }
         let s = base.assumingMemoryBound(to: UInt8.self)
-        // Blocks of 32 characters through the vector kernel where the CPU
-        // has one (it stops before a block with an invalid character, which
-        // the loops below then refuse). Then eight characters per step (one
+        // Blocks of 32 characters (whole groups) through the vector kernel
+        // where the CPU has one (it stops before a block with an invalid
+        // character, which the loops below then refuse). Then eight characters per step (one
         // load, eight lookups in `tessera__b64url_decoding`'s pre-shifted
         // tables, one check of bit 31 for an invalid character, one
         // eight-byte store), while eight bytes of the decoded length remain
