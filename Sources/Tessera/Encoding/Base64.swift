@@ -74,7 +74,8 @@ enum Base64 {
         guard let base = src.baseAddress else { return dst }
         let s = base.assumingMemoryBound(to: UInt8.self)
         let n = src.count
-        var i = vector ? tessera__b64_encode_blocks(s, n, dst, t[62], t[63]) : 0
+        // (The kernel takes nothing under 28 bytes: no call for short pieces.)
+        var i = vector && n >= 28 ? tessera__b64_encode_blocks(s, n, dst, t[62], t[63]) : 0
         var o = dst + i / 3 &* 4
         // Six bytes per step while eight can be read: one load, eight
         // characters written with one store.
@@ -187,7 +188,7 @@ enum Base64 {
         // to be written; the rest, and the strict checks of the last group,
         // by `decode`. Neither writes beyond the decoded length.
         let d = tessera__b64url_decoding()
-        var i = vector ? tessera__b64_decode_blocks(s, n, dst, out, UInt8(ascii: "-"), UInt8(ascii: "_")) : 0
+        var i = vector && n >= 32 ? tessera__b64_decode_blocks(s, n, dst, out, UInt8(ascii: "-"), UInt8(ascii: "_")) : 0
         var o = i / 4 &* 3
         while i &+ 8 <= n && out &- o >= 8 {
             let w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))

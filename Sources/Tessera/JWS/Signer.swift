@@ -147,21 +147,29 @@ final class Signer: @unchecked Sendable {
         let prefix = JWT.Prefix(bytes: UnsafeRawBufferPointer(self.prefix),
                                 resume: midState.map { Key.Resume(state: UnsafeRawPointer($0), absorbed: absorbed) })
         let carry = UnsafeRawBufferPointer(start: carryStorage, count: carryCount)
-        return try withUnsafeTemporaryAllocation(byteCount: JWT.registeredTailCapacity, alignment: 1) { scratch throws(TesseraError) -> Int in
-            guard let s = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+        // The carried bytes (at most 2), then the tail. Without extra claims
+        // they are one piece: the carry copied just before the tail, so the
+        // encoder takes them in one call.
+        return try withUnsafeTemporaryAllocation(byteCount: 2 + JWT.registeredTailCapacity, alignment: 1) { scratch throws(TesseraError) -> Int in
+            guard let base = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.noMemory, "no scratch memory")
             }
+            let s = base + 2
             let tail = JWT.registeredTail(now: now, exp: exp, flags: flags, comma: needsComma || hasExtra, to: s)
             let dynamicLength = (hasExtra ? (needsComma ? 1 : 0) + extraInner.count : 0) + tail.bytes.count
             return try JWT.assemble(key: key, payloadLength: constantLength + dynamicLength, prefix: prefix,
                                     output: output) { stream throws(TesseraError) in
                 try tail.fillJTI()
-                stream.append(carry)
                 if hasExtra {
+                    stream.append(carry)
                     if needsComma { stream.append(separatorBytes) }
                     stream.append(extraInner)
+                    stream.append(tail.bytes)
+                } else {
+                    let start = s - carry.count
+                    if let c = carry.baseAddress { UnsafeMutableRawPointer(start).copyMemory(from: c, byteCount: carry.count) }
+                    stream.append(UnsafeRawBufferPointer(start: start, count: carry.count + tail.bytes.count))
                 }
-                stream.append(tail.bytes)
             }
         }
     }
