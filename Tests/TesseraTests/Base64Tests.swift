@@ -282,6 +282,14 @@ import CTesseraSupport
             p *= 10
             values += [p - 1, p, p + 1, -p]
         }
+        // Both sides of 2^32 (32-bit arithmetic below it), and values of
+        // every length with every digit in the halves' places.
+        values += [4_294_967_295, 4_294_967_296, -4_294_967_295, -4_294_967_296, 100_000_001, 1_234_567_890]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Int64(bitPattern: state) >> Int64(state % 63))
+        }
         for v in values { #expect(text(v) == String(v), "\(v)") }
     }
 }

@@ -25,33 +25,72 @@ enum Text {
         digitCount(v.magnitude) + (v < 0 ? 1 : 0)
     }
 
-    /// Writes `v` in decimal at `p`; returns the end. Two digits per step,
-    /// from the right.
+    /// Writes `v` in decimal at `p`; returns the end. Two digits per step
+    /// from the right, each pair one two-byte store; below 2^32 (every
+    /// NumericDate of this century) in 32-bit arithmetic, in two halves of
+    /// at most five digits whose divisions do not wait on each other.
     static func writeDecimal(_ v: Int64, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         var q = p
         if v < 0 {
             q[0] = UInt8(ascii: "-")
             q += 1
         }
-        var m = v.magnitude
+        let m = v.magnitude
+        if m <= UInt64(UInt32.max) {
+            let w = UInt32(truncatingIfNeeded: m)
+            let len = digitCount32(w)
+            if w >= 100_000 {
+                // The low five digits, then the rest, written independently.
+                writeDigits(w % 100_000, to: q + len, count: 5)
+                writeDigits(w / 100_000, to: q + len - 5, count: len &- 5)
+            } else {
+                writeDigits(w, to: q + len, count: len)
+            }
+            return q + len
+        }
         let len = digitCount(m)
-        let pairs = digitPairs.utf8Start
+        var rest = m
         var k = len
-        while m >= 100 {
-            let r = Int(truncatingIfNeeded: m % 100)
-            m /= 100
+        while rest >= 100 {
+            let r = UInt32(truncatingIfNeeded: rest % 100)
+            rest /= 100
             k &-= 2
-            q[k] = pairs[r &* 2]
-            q[k &+ 1] = pairs[r &* 2 &+ 1]
+            storePair(r, at: q + k)
         }
-        if m >= 10 {
-            let r = Int(truncatingIfNeeded: m)
-            q[0] = pairs[r &* 2]
-            q[1] = pairs[r &* 2 &+ 1]
-        } else {
-            q[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m)
-        }
+        writeDigits(UInt32(truncatingIfNeeded: rest), to: q + k, count: k)
         return q + len
+    }
+
+    /// Number of decimal digits of `w`, by comparisons.
+    @inline(__always)
+    private static func digitCount32(_ w: UInt32) -> Int {
+        if w < 100_000 {
+            if w < 100 { return w < 10 ? 1 : 2 }
+            return w < 1000 ? 3 : w < 10_000 ? 4 : 5
+        }
+        if w < 10_000_000 { return w < 1_000_000 ? 6 : 7 }
+        return w < 100_000_000 ? 8 : w < 1_000_000_000 ? 9 : 10
+    }
+
+    /// Writes the `count` (at least 1) lowest digits of `w`, which has no
+    /// more, so that they end just before `end`, zero-padded on the left.
+    @inline(__always)
+    private static func writeDigits(_ w: UInt32, to end: UnsafeMutablePointer<UInt8>, count: Int) {
+        var w = w
+        var k = 0
+        while count &- k >= 2 {
+            k &+= 2
+            storePair(w % 100, at: end - k)
+            w /= 100
+        }
+        if count &- k == 1 { (end - count)[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: w) }
+    }
+
+    /// Stores the two digits of `r` (below 100) at `p`.
+    @inline(__always)
+    private static func storePair(_ r: UInt32, at p: UnsafeMutablePointer<UInt8>) {
+        let pair = UnsafeRawPointer(digitPairs.utf8Start).loadUnaligned(fromByteOffset: Int(r) &* 2, as: UInt16.self)
+        UnsafeMutableRawPointer(p).storeBytes(of: pair, as: UInt16.self)
     }
 
     /// Copies a static string's bytes to `p`; returns the end.
