@@ -49,39 +49,46 @@ TESSERA_HIDDEN const uint16_t tessera__b64_pair_tables[3][4096] = { TABLE(URL_PA
 
 TESSERA_HIDDEN const uint32_t tessera__b64url_dec[4][256] = { DEC256(0), DEC256(1), DEC256(2), DEC256(3) };
 
-/* ---- Vector kernels (x86-64 with AVX2) ------------------------------------
+/* ---- Vector kernels (x86-64 with AVX2, or AVX-512 VBMI) -------------------
  *
- * Whole blocks only: 24 bytes to 32 characters, 32 characters to 24 bytes,
- * after W. Muła and D. Lemire, "Faster Base64 Encoding and Decoding Using
- * AVX2 Instructions", ACM TWEB 12(3), 2018. The callers (Base64.swift) do the
- * rest, and every strict check of a last group, in their scalar loops. The
- * CPU is asked once (cpuid, and xgetbv for the OS's YMM state); elsewhere, or
- * without AVX2, the kernels consume nothing. */
+ * Whole blocks only: 24 bytes to 32 characters, 32 characters to 24 bytes.
+ * The AVX2 kernels follow W. Muła and D. Lemire, "Faster Base64 Encoding and
+ * Decoding Using AVX2 Instructions", ACM TWEB 12(3), 2018; the VBMI ones do
+ * the same work with byte permutes (vpermb, vpermi2b) and vpmultishiftqb, on
+ * 256-bit registers only (no 512-bit frequency licence). The callers
+ * (Base64.swift) do the rest, and every strict check of a last group, in
+ * their scalar loops. The CPU is asked once (cpuid, and xgetbv for the
+ * state the OS saves); elsewhere, or without AVX2, the kernels consume
+ * nothing. */
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <cpuid.h>
 #include <immintrin.h>
 #include <stdatomic.h>
 #include <string.h>
 
-static int have_avx2(void) {
+/* 3 with AVX-512 VBMI (and F, BW, VL), 2 with AVX2, else 1. */
+static int cpu_level(void) {
   unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-  if (!(c & (1u << 27)) || !(c & (1u << 28))) return 0; /* OSXSAVE, AVX */
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return 1;
+  if (!(c & (1u << 27)) || !(c & (1u << 28))) return 1; /* OSXSAVE, AVX */
   unsigned lo, hi;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-  if ((lo & 6) != 6) return 0; /* the OS saves XMM and YMM state */
-  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-  return (b & (1u << 5)) != 0; /* AVX2 */
+  if ((lo & 6) != 6) return 1; /* the OS saves XMM and YMM state */
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 1;
+  if (!(b & (1u << 5))) return 1; /* AVX2 */
+  unsigned avx512 = (1u << 16) | (1u << 30) | (1u << 31); /* F, BW, VL */
+  if ((lo & 0xE0) == 0xE0 && (b & avx512) == avx512 && (c & (1u << 1))) return 3; /* opmask and ZMM state; VBMI */
+  return 2;
 }
 
-/* 0 unknown, 1 scalar only, 2 AVX2. A race between two first callers
- * stores the same value. */
+/* 0 unknown, else cpu_level(). A race between two first callers stores the
+ * same value. */
 static atomic_int vector_level;
 
 TESSERA_HIDDEN int tessera__b64_vector_level(void) {
   int level = atomic_load_explicit(&vector_level, memory_order_relaxed);
   if (level == 0) {
-    level = have_avx2() ? 2 : 1;
+    level = cpu_level();
     atomic_store_explicit(&vector_level, level, memory_order_relaxed);
   }
   return level;
@@ -168,23 +175,133 @@ __attribute__((target("avx2"))) static size_t decode_avx2(const uint8_t *s, size
   return i;
 }
 
+#define VBMI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
+
+/* The three alphabets' 64 characters, and for decoding the value of each
+ * ASCII byte in each alphabet (0x80 outside it), built by the preprocessor
+ * like the tables above. */
+#define ROW8X(P, x, y, b) P(x, y, b), P(x, y, b + 1), P(x, y, b + 2), P(x, y, b + 3), P(x, y, b + 4), P(x, y, b + 5), \
+                          P(x, y, b + 6), P(x, y, b + 7)
+#define ALPHA64(c62, c63) { ROW8X(A1, c62, c63, 0), ROW8X(A1, c62, c63, 8), ROW8X(A1, c62, c63, 16), ROW8X(A1, c62, c63, 24), \
+                            ROW8X(A1, c62, c63, 32), ROW8X(A1, c62, c63, 40), ROW8X(A1, c62, c63, 48), ROW8X(A1, c62, c63, 56) }
+#define A1(c62, c63, x) (uint8_t)CHAR64(x, c62, c63)
+#define VAL(c, c62, c63) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
+                          (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : (c) == (c62) ? 62 : (c) == (c63) ? 63 : 0x80)
+#define V1(c62, c63, c) (uint8_t)VAL(c, c62, c63)
+#define VALUES128(c62, c63) { ROW8X(V1, c62, c63, 0), ROW8X(V1, c62, c63, 8), ROW8X(V1, c62, c63, 16), ROW8X(V1, c62, c63, 24), \
+                              ROW8X(V1, c62, c63, 32), ROW8X(V1, c62, c63, 40), ROW8X(V1, c62, c63, 48), ROW8X(V1, c62, c63, 56), \
+                              ROW8X(V1, c62, c63, 64), ROW8X(V1, c62, c63, 72), ROW8X(V1, c62, c63, 80), ROW8X(V1, c62, c63, 88), \
+                              ROW8X(V1, c62, c63, 96), ROW8X(V1, c62, c63, 104), ROW8X(V1, c62, c63, 112), ROW8X(V1, c62, c63, 120) }
+static const uint8_t alphabets[3][64] = { ALPHA64('-', '_'), ALPHA64('+', '/'), ALPHA64('*', '-') };
+static const uint8_t values[3][128] = { VALUES128('-', '_'), VALUES128('+', '/'), VALUES128('*', '-') };
+
+/* Which of those tables is the alphabet ending in c62 c63, or -1. */
+static int alphabet_index(uint8_t c62, uint8_t c63) {
+  for (int k = 0; k < 3; k++) {
+    if (alphabets[k][62] == c62 && alphabets[k][63] == c63) return k;
+  }
+  return -1;
+}
+
+VBMI static size_t encode_vbmi(const uint8_t *s, size_t n, uint8_t *o, const uint8_t *alphabet) {
+  /* Group k's bytes b0 b1 b2 (input bytes 3k to 3k+2) as b1 b0 b2 b1 in
+   * 32-bit lane k, as in the AVX2 kernel, but from anywhere in the load. */
+  const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,
+                                          13, 12, 14, 13, 16, 15, 17, 16, 19, 18, 20, 19, 22, 21, 23, 22);
+  /* The lane is b1 | b0 << 8 | b2 << 16 | b1 << 24: the four 6-bit values
+   * start at bits 10, 4, 22 and 16 (and 32 more in the second lane of each
+   * 64-bit word). */
+  const __m256i fields = _mm256_set1_epi64x(0x3036242A1016040ALL);
+  const __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)alphabet);
+  const __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(alphabet + 32));
+  size_t i = 0;
+  /* One 32-byte load, of which 24 bytes are used. */
+  while (n - i >= 32) {
+    __m256i in = _mm256_permutexvar_epi8(spread, _mm256_loadu_si256((const __m256i *)(const void *)(s + i)));
+    __m256i v = _mm256_multishift_epi64_epi8(fields, in);
+    _mm256_storeu_si256((__m256i *)(void *)o, _mm256_permutex2var_epi8(lo, v, hi));
+    i += 24;
+    o += 32;
+  }
+  return i;
+}
+
+VBMI static size_t decode_vbmi(const uint8_t *s, size_t n, uint8_t *o, size_t cap, const uint8_t *value) {
+  /* The value of each ASCII byte, four registers of 32 entries. */
+  __m256i t[4];
+  for (int k = 0; k < 4; k++) t[k] = _mm256_loadu_si256((const __m256i *)(const void *)(value + 32 * k));
+  /* Each 32-bit lane's 24-bit value, most significant byte first, to the
+   * first 24 bytes. */
+  const __m256i gather = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 18, 17, 16, 22, 21, 20,
+                                          26, 25, 24, 30, 29, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i bit6 = _mm256_set1_epi8(0x40);
+  size_t i = 0, w = 0;
+  while (n - i >= 32 && cap - w >= 24) {
+    __m256i ch = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+    __m256i low = _mm256_permutex2var_epi8(t[0], ch, t[1]);  /* by bits 0-5: 0x00-0x3F */
+    __m256i high = _mm256_permutex2var_epi8(t[2], ch, t[3]); /* 0x40-0x7F */
+    __m256i v = _mm256_mask_blend_epi8(_mm256_test_epi8_mask(ch, bit6), low, high);
+    if (_mm256_movepi8_mask(_mm256_or_si256(v, ch)) != 0) break; /* 0x80 up, or outside: the caller refuses it */
+    __m256i pairs = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
+    __m256i groups = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
+    __m256i bytes = _mm256_permutexvar_epi8(gather, groups);
+    if (cap - w >= 32) {
+      _mm256_storeu_si256((__m256i *)(void *)(o + w), bytes);
+    } else {
+      uint8_t last[32];
+      _mm256_storeu_si256((__m256i *)(void *)last, bytes);
+      memcpy(o + w, last, 24);
+    }
+    i += 32;
+    w += 24;
+  }
+  return i;
+}
+
+TESSERA_HIDDEN size_t tessera__b64_encode_at(int level, const uint8_t *s, size_t n, uint8_t *o, uint8_t c62,
+                                             uint8_t c63) {
+  if (level > tessera__b64_vector_level()) return 0;
+  /* VBMI's tables hold the three alphabets; another goes to AVX2. */
+  int k = level == 3 ? alphabet_index(c62, c63) : -1;
+  if (k >= 0) return n >= 32 ? encode_vbmi(s, n, o, alphabets[k]) : 0;
+  if (level >= 2) return n >= 28 ? encode_avx2(s, n, o, c62, c63) : 0;
+  return 0;
+}
+
+TESSERA_HIDDEN size_t tessera__b64_decode_at(int level, const uint8_t *s, size_t n, uint8_t *o, size_t cap,
+                                             uint8_t c62, uint8_t c63) {
+  if (level > tessera__b64_vector_level() || n < 32 || cap < 24) return 0;
+  int k = level == 3 ? alphabet_index(c62, c63) : -1;
+  if (k >= 0) return decode_vbmi(s, n, o, cap, values[k]);
+  if (level >= 2) return decode_avx2(s, n, o, cap, c62, c63);
+  return 0;
+}
+
 TESSERA_HIDDEN size_t tessera__b64_encode_blocks(const uint8_t *s, size_t n, uint8_t *o, uint8_t c62, uint8_t c63) {
-  return n >= 28 && tessera__b64_vector_level() == 2 ? encode_avx2(s, n, o, c62, c63) : 0;
+  return tessera__b64_encode_at(tessera__b64_vector_level(), s, n, o, c62, c63);
 }
 
 TESSERA_HIDDEN size_t tessera__b64_decode_blocks(const uint8_t *s, size_t n, uint8_t *o, size_t cap, uint8_t c62,
                                                  uint8_t c63) {
-  return n >= 32 && cap >= 24 && tessera__b64_vector_level() == 2 ? decode_avx2(s, n, o, cap, c62, c63) : 0;
+  return tessera__b64_decode_at(tessera__b64_vector_level(), s, n, o, cap, c62, c63);
 }
 #else
 TESSERA_HIDDEN int tessera__b64_vector_level(void) { return 1; }
-TESSERA_HIDDEN size_t tessera__b64_encode_blocks(const uint8_t *s, size_t n, uint8_t *o, uint8_t c62, uint8_t c63) {
-  (void)s, (void)n, (void)o, (void)c62, (void)c63;
+TESSERA_HIDDEN size_t tessera__b64_encode_at(int level, const uint8_t *s, size_t n, uint8_t *o, uint8_t c62,
+                                             uint8_t c63) {
+  (void)level, (void)s, (void)n, (void)o, (void)c62, (void)c63;
   return 0;
+}
+TESSERA_HIDDEN size_t tessera__b64_decode_at(int level, const uint8_t *s, size_t n, uint8_t *o, size_t cap,
+                                             uint8_t c62, uint8_t c63) {
+  (void)level, (void)s, (void)n, (void)o, (void)cap, (void)c62, (void)c63;
+  return 0;
+}
+TESSERA_HIDDEN size_t tessera__b64_encode_blocks(const uint8_t *s, size_t n, uint8_t *o, uint8_t c62, uint8_t c63) {
+  return tessera__b64_encode_at(1, s, n, o, c62, c63);
 }
 TESSERA_HIDDEN size_t tessera__b64_decode_blocks(const uint8_t *s, size_t n, uint8_t *o, size_t cap, uint8_t c62,
                                                  uint8_t c63) {
-  (void)s, (void)n, (void)o, (void)cap, (void)c62, (void)c63;
-  return 0;
+  return tessera__b64_decode_at(1, s, n, o, cap, c62, c63);
 }
 #endif

@@ -109,35 +109,109 @@ import CTesseraSupport
         }
     }
 
-    /// The vector kernels take the blocks their contract promises where the
-    /// CPU has AVX2 (and nothing elsewhere), so the tests above exercise
-    /// them on such a machine.
+    /// Each vector kernel (AVX2, level 2; AVX-512 VBMI, level 3) takes the
+    /// blocks its contract promises where the CPU has it, and nothing
+    /// elsewhere; the encoders above use only the best one.
     @Test func vectorKernelsTakeTheBlocksTheyPromise() {
-        let level = tessera__b64_vector_level()
-        #expect(level == 1 || level == 2)
+        let best = tessera__b64_vector_level()
+        #expect((1...3).contains(best))
         let bytes = [UInt8](repeating: 0x5A, count: 100)
         var chars = [UInt8](repeating: 0, count: 200)
-        for n in [0, 27, 28, 51, 52, 100] {
-            let taken = bytes.withUnsafeBytes { b in
-                chars.withUnsafeMutableBufferPointer { tessera__b64_encode_blocks(b.baseAddress!.assumingMemoryBound(to: UInt8.self), n, $0.baseAddress!, 45, 95) }
+        for level in Int32(2)...3 {
+            for n in [0, 27, 28, 31, 32, 51, 52, 55, 56, 100] {
+                let taken = bytes.withUnsafeBytes { b in
+                    chars.withUnsafeMutableBufferPointer {
+                        tessera__b64_encode_at(level, b.baseAddress!.assumingMemoryBound(to: UInt8.self), n, $0.baseAddress!, 45, 95)
+                    }
+                }
+                // Blocks of 24 while 28 bytes remain (32 for VBMI, which loads 32).
+                var expected = 0
+                while level <= best && n - expected >= (level == 3 ? 32 : 28) { expected += 24 }
+                #expect(taken == expected, "level \(level), encode \(n)")
             }
-            // Blocks of 24 while 28 bytes remain.
-            var expected = 0
-            while level == 2 && n - expected >= 28 { expected += 24 }
-            #expect(taken == expected, "encode \(n)")
+            let text = [UInt8](repeating: UInt8(ascii: "Q"), count: 128)
+            var out = [UInt8](repeating: 0, count: 96)
+            for (n, cap) in [(31, 96), (32, 23), (32, 24), (32, 32), (63, 47), (64, 48), (128, 96), (128, 72), (128, 70)] {
+                let taken = text.withUnsafeBytes { t in
+                    out.withUnsafeMutableBufferPointer {
+                        tessera__b64_decode_at(level, t.baseAddress!.assumingMemoryBound(to: UInt8.self), n, $0.baseAddress!, cap, 45, 95)
+                    }
+                }
+                // Blocks of 32 characters while 32 remain and 24 bytes of room.
+                var expected = 0, written = 0
+                while level <= best && n - expected >= 32 && cap - written >= 24 { expected += 32; written += 24 }
+                #expect(taken == expected, "level \(level), decode \(n) into \(cap)")
+            }
         }
-        let text = [UInt8](repeating: UInt8(ascii: "Q"), count: 128)
-        var out = [UInt8](repeating: 0, count: 96)
-        for (n, cap) in [(31, 96), (32, 23), (32, 24), (32, 32), (63, 47), (64, 48), (128, 96), (128, 72), (128, 70)] {
-            let taken = text.withUnsafeBytes { t in
-                out.withUnsafeMutableBufferPointer {
-                    tessera__b64_decode_blocks(t.baseAddress!.assumingMemoryBound(to: UInt8.self), n, $0.baseAddress!, cap, 45, 95)
+    }
+
+    /// Each kernel the CPU has, alone, against the reference: every length
+    /// to 200 in the three alphabets (encoding), and every alphabet
+    /// character at every block position (decoding).
+    @Test func everyKernelMatchesTheReference() {
+        var state: UInt64 = 0x0123_4567_89AB_CDEF
+        let bytes = (0..<200).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let alphabets = ["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-"]
+        for level in Int32(2)...3 where level <= tessera__b64_vector_level() {
+            for alphabet in alphabets {
+                let a = Array(alphabet.utf8)
+                for length in 0...bytes.count {
+                    var out = [UInt8](repeating: 0, count: 300)
+                    let taken = bytes.withUnsafeBytes { b in
+                        out.withUnsafeMutableBufferPointer {
+                            tessera__b64_encode_at(level, b.baseAddress!.assumingMemoryBound(to: UInt8.self), length,
+                                                   $0.baseAddress!, a[62], a[63])
+                        }
+                    }
+                    #expect(taken % 24 == 0 && taken <= length, "level \(level), \(length)")
+                    #expect(String(decoding: out[0..<(taken / 3 * 4)], as: UTF8.self)
+                            == reference(Array(bytes[0..<taken]), alphabet, pad: false), "level \(level), \(length)")
+                    #expect(out[taken / 3 * 4] == 0, "level \(level), \(length): wrote beyond its blocks")
+                }
+                // Decoding: the alphabet rotated, so every character meets
+                // every position of a block.
+                for shift in 0..<64 {
+                    let text = (0..<128).map { a[($0 + shift) % 64] }
+                    var out = [UInt8](repeating: 0, count: 96)
+                    let taken = text.withUnsafeBytes { t in
+                        out.withUnsafeMutableBufferPointer {
+                            tessera__b64_decode_at(level, t.baseAddress!.assumingMemoryBound(to: UInt8.self), 128,
+                                                   $0.baseAddress!, 96, a[62], a[63])
+                        }
+                    }
+                    #expect(taken == 128, "level \(level), shift \(shift)")
+                    // The reference: each group's four values, three bytes.
+                    var expected: [UInt8] = []
+                    for g in stride(from: 0, to: 128, by: 4) {
+                        let v = (0..<4).reduce(0) { $0 << 6 | a.firstIndex(of: text[g + $1])! }
+                        expected += [UInt8(v >> 16), UInt8(v >> 8 & 255), UInt8(v & 255)]
+                    }
+                    #expect(out == expected, "level \(level), shift \(shift)")
+                }
+                // A byte outside the alphabet stops the kernel before its block.
+                let edges: [UInt8] = [0x00, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F, 0x3A, 0x3D, 0x40, 0x5B, 0x5E, 0x5F, 0x60,
+                                      0x7B, 0x7F, 0x80, 0xAD, 0xC0, 0xDF, 0xFF].filter { !a.contains($0) }
+                let valid = (0..<96).map { a[($0 * 7) % 64] }
+                for at in 0..<96 {
+                    for c in edges {
+                        var text = valid
+                        text[at] = c
+                        var out = [UInt8](repeating: 0, count: 72)
+                        let taken = text.withUnsafeBytes { t in
+                            out.withUnsafeMutableBufferPointer {
+                                tessera__b64_decode_at(level, t.baseAddress!.assumingMemoryBound(to: UInt8.self), 96,
+                                                       $0.baseAddress!, 72, a[62], a[63])
+                            }
+                        }
+                        #expect(taken == at / 32 * 32, "level \(level), byte \(c) at \(at)")
+                    }
                 }
             }
-            // Blocks of 32 characters while 32 remain and 24 bytes of room.
-            var expected = 0, written = 0
-            while level == 2 && n - expected >= 32 && cap - written >= 24 { expected += 32; written += 24 }
-            #expect(taken == expected, "decode \(n) into \(cap)")
         }
     }
 

@@ -28,13 +28,14 @@ static inline const uint32_t *_Nonnull tessera__b64url_decoding(void) {
   return &tessera__b64url_dec[0][0];
 }
 
-/* Vector kernels (AVX2 where the CPU and OS have it): whole blocks of
+/* Vector kernels (AVX-512 VBMI on 256-bit registers, or AVX2, where the CPU
+ * and OS have them): whole blocks of
  * base64 in the alphabet whose last two characters are c62 and c63. Both
  * return how much of the input they consumed (0 where there is no vector
  * unit); the caller does the rest.
  *
- * encode: 24 bytes to 32 characters at a time while 28 bytes of s remain;
- * writes 4/3 of the count returned. */
+ * encode: 24 bytes to 32 characters at a time while 28 bytes of s remain
+ * (32 for VBMI); writes 4/3 of the count returned. */
 __attribute__((visibility("hidden"))) size_t tessera__b64_encode_blocks(const uint8_t *_Nonnull s, size_t n,
                                                                         uint8_t *_Nonnull o, uint8_t c62, uint8_t c63);
 /* decode: 32 characters (eight whole groups) to 24 bytes at a time, while
@@ -46,7 +47,18 @@ __attribute__((visibility("hidden"))) size_t tessera__b64_encode_blocks(const ui
 __attribute__((visibility("hidden"))) size_t tessera__b64_decode_blocks(const uint8_t *_Nonnull s, size_t n,
                                                                         uint8_t *_Nonnull o, size_t cap, uint8_t c62,
                                                                         uint8_t c63);
-/* 2 where the kernels use AVX2, 1 where they consume nothing. */
+/* 3 where the kernels use AVX-512 VBMI, 2 where AVX2, 1 where they
+ * consume nothing. */
 __attribute__((visibility("hidden"))) int tessera__b64_vector_level(void);
+/* The kernels of one level (for tests): as above, the level's blocks where
+ * the CPU has it (level <= tessera__b64_vector_level()), else nothing. The
+ * AVX2 encoder takes blocks while 28 bytes remain, the VBMI one while 32
+ * do (it loads 32). VBMI's tables hold the base64url, standard and Tencent
+ * alphabets; another alphabet goes to the AVX2 kernels at level 3. */
+__attribute__((visibility("hidden"))) size_t tessera__b64_encode_at(int level, const uint8_t *_Nonnull s, size_t n,
+                                                                    uint8_t *_Nonnull o, uint8_t c62, uint8_t c63);
+__attribute__((visibility("hidden"))) size_t tessera__b64_decode_at(int level, const uint8_t *_Nonnull s, size_t n,
+                                                                    uint8_t *_Nonnull o, size_t cap, uint8_t c62,
+                                                                    uint8_t c63);
 
 #endif
