@@ -1,7 +1,9 @@
-/* Base64 pair tables: for each 12-bit value v, the two characters that encode
- * it (alphabet[v >> 6] then alphabet[v & 63]) as one little-endian uint16_t,
- * so an encoder looks up two characters at a time. Built by the
- * preprocessor from the alphabets' rules: constant data, no setup. */
+/* Base64 support for Base64.swift. Pair tables: for each 12-bit value v, the
+ * two characters that encode it (alphabet[v >> 6] then alphabet[v & 63]) as
+ * one little-endian uint16_t, so an encoder looks up two characters at a
+ * time; built by the preprocessor from the alphabets' rules, constant data,
+ * no setup. Then the vector kernels (AVX2, AVX-512 VBMI), chosen by the CPU
+ * level read once. */
 #include "include/tessera_base64.h"
 
 /* Internal: the version script exports tessera_*, which would match. */
@@ -64,7 +66,6 @@ TESSERA_HIDDEN const uint32_t tessera__b64url_dec[4][256] = { DEC256(0), DEC256(
 #include <cpuid.h>
 #include <immintrin.h>
 #include <stdatomic.h>
-#include <string.h>
 
 /* 3 with AVX-512 VBMI (and F, BW, VL), 2 with AVX2, else 1. */
 static int cpu_level(void) {
@@ -144,7 +145,7 @@ __attribute__((target("avx2"))) static size_t decode_avx2(const uint8_t *s, size
   const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
   size_t i = 0, w = 0;
   /* 32 characters (eight whole groups) to 24 bytes, stored as 32 where
-   * there are 32 bytes of room, else through a buffer on the stack. */
+   * there are 32 bytes of room, else as 16 and 8. */
   while (n - i >= 32 && cap - w >= 24) {
     __m256i ch = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
     __m256i upper = in_range(ch, 'A', 'Z'), lower = in_range(ch, 'a', 'z'), digit = in_range(ch, '0', '9');
@@ -165,9 +166,9 @@ __attribute__((target("avx2"))) static size_t decode_avx2(const uint8_t *s, size
     if (cap - w >= 32) {
       _mm256_storeu_si256((__m256i *)(void *)(o + w), bytes);
     } else {
-      uint8_t last[32];
-      _mm256_storeu_si256((__m256i *)(void *)last, bytes);
-      memcpy(o + w, last, 24);
+      /* 16 bytes and 8: no copy through a buffer (the bytes may be a key's). */
+      _mm_storeu_si128((__m128i *)(void *)(o + w), _mm256_castsi256_si128(bytes));
+      _mm_storel_epi64((__m128i *)(void *)(o + w + 16), _mm256_extracti128_si256(bytes, 1));
     }
     i += 32;
     w += 24;
@@ -248,9 +249,7 @@ VBMI static size_t decode_vbmi(const uint8_t *s, size_t n, uint8_t *o, size_t ca
     if (cap - w >= 32) {
       _mm256_storeu_si256((__m256i *)(void *)(o + w), bytes);
     } else {
-      uint8_t last[32];
-      _mm256_storeu_si256((__m256i *)(void *)last, bytes);
-      memcpy(o + w, last, 24);
+      _mm256_mask_storeu_epi8(o + w, (__mmask32)0x00FFFFFFu, bytes); /* the 24 bytes alone */
     }
     i += 32;
     w += 24;
@@ -263,8 +262,8 @@ TESSERA_HIDDEN size_t tessera__b64_encode_at(int level, const uint8_t *s, size_t
   if (level > tessera__b64_vector_level()) return 0;
   /* VBMI's tables hold the three alphabets; another goes to AVX2. */
   int k = level == 3 ? alphabet_index(c62, c63) : -1;
-  if (k >= 0) return n >= 32 ? encode_vbmi(s, n, o, alphabets[k]) : 0;
-  if (level >= 2) return n >= 28 ? encode_avx2(s, n, o, c62, c63) : 0;
+  if (k >= 0 && n >= 32) return encode_vbmi(s, n, o, alphabets[k]);
+  if (level >= 2) return n >= 28 ? encode_avx2(s, n, o, c62, c63) : 0; /* and VBMI's 28-31 bytes */
   return 0;
 }
 

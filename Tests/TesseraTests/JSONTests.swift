@@ -171,7 +171,7 @@ import Testing
     @Test func everyNumberLengthAndWhatFollows() {
         let after: [(String, Bool)] = [("}", true), (" }", true), (",\"b\":2}", true), (".5}", true), ("e3}", true),
                                         ("E+3}", true), (".}", false), ("e}", false), ("a}", false), ("/}", false),
-                                        (":}", false), ("-}", false)]
+                                        (":}", false), ("-}", false), ("\u{E9}}", false)]
         for length in 1...40 {
             let digits = "1" + String(repeating: "0", count: length - 1)
             for (tail, valid) in after {

@@ -1,6 +1,6 @@
 /*
- * Internal to Tessera: the base64 tables (base64.c), constant data. Not
- * installed, not exported (hidden visibility). Every pointer here is
+ * Internal to Tessera: the base64 tables (base64.c, constant data) and the
+ * vector kernels. Not installed, not exported (hidden visibility). Every pointer here is
  * annotated, so Swift sees non-optional pointers.
  */
 #ifndef TESSERA_BASE64_H
@@ -41,7 +41,8 @@ __attribute__((visibility("hidden"))) size_t tessera__b64_encode_blocks(const ui
 /* decode: 32 characters (eight whole groups) to 24 bytes at a time, while
  * 32 characters remain and 24 bytes of the cap bytes at o, stopping before
  * a block holding a character outside the alphabet; writes 3/4 of the count
- * returned (and scratch up to 8 bytes beyond it, inside cap). A last group
+ * returned (and scratch up to 8 bytes beyond it, inside cap; with less room
+ * the 24 bytes alone, never through a buffer: they may be a key's). A last group
  * of two or three characters is never in a block: its checks, and padding,
  * stay with the caller. */
 __attribute__((visibility("hidden"))) size_t tessera__b64_decode_blocks(const uint8_t *_Nonnull s, size_t n,
@@ -53,7 +54,7 @@ __attribute__((visibility("hidden"))) int tessera__b64_vector_level(void);
 /* The kernels of one level (for tests): as above, the level's blocks where
  * the CPU has it (level <= tessera__b64_vector_level()), else nothing. The
  * AVX2 encoder takes blocks while 28 bytes remain, the VBMI one while 32
- * do (it loads 32). VBMI's tables hold the base64url, standard and Tencent
+ * do (it loads 32; at 28 to 31 level 3 uses AVX2's). VBMI's tables hold the base64url, standard and Tencent
  * alphabets; another alphabet goes to the AVX2 kernels at level 3. */
 __attribute__((visibility("hidden"))) size_t tessera__b64_encode_at(int level, const uint8_t *_Nonnull s, size_t n,
                                                                     uint8_t *_Nonnull o, uint8_t c62, uint8_t c63);

@@ -74,7 +74,7 @@ enum Base64 {
         guard let base = src.baseAddress else { return dst }
         let s = base.assumingMemoryBound(to: UInt8.self)
         let n = src.count
-        // (The kernel takes nothing under 28 bytes: no call for short pieces.)
+        // (The kernels take nothing under 28 bytes: no call for short pieces.)
         var i = vector && n >= 28 ? tessera__b64_encode_blocks(s, n, dst, t[62], t[63]) : 0
         var o = dst + i / 3 &* 4
         // Six bytes per step while eight can be read: one load, eight

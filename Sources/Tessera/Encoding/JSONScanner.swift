@@ -69,7 +69,8 @@ struct JSONScanner {
     /// flagged when it is below 0x20, '"', '\\' or 0x80 and above; the
     /// lowest flagged byte of a word is exact, since a borrow only runs
     /// upward from a flagged byte. The last seven go through
-    /// `JSONChecker.plainStringByte`.
+    /// `JSONChecker.plainStringByte`. On x86-64, inputs of 16 bytes and more
+    /// go instead through `tessera__json_run16` (SSE2, sixteen per step).
     @inline(__always)
     static func plainRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
         #if arch(x86_64)
@@ -87,7 +88,8 @@ struct JSONScanner {
     /// (and x's own high bit marks 0x80 and above); above '9', adding 0x46
     /// carries into it. Bytes below 0x80 never carry out of their own lane
     /// when 0x46 is added, and a borrow starts only at a flagged byte, so the
-    /// lowest non-digit of a word is exact.
+    /// lowest non-digit of a word is exact. On x86-64, inputs of 16 bytes
+    /// and more go through `tessera__json_run16` as in `plainRun`.
     @inline(__always)
     static func digitRun(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
         #if arch(x86_64)
