@@ -35,7 +35,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraTests",
-            dependencies: ["Tessera", "CTesseraSupport"]
+            dependencies: ["Tessera", "CTesseraSupport", "COpenSSL"]
         ),
     ]
 )

@@ -203,14 +203,8 @@ final class AsymmetricKey: @unchecked Sendable {
             guard EVP_DigestSign(ctx, derBase, &len, message, input.count) == 1 else {
                 throw TesseraError(.crypto, OpenSSLError.detail("\(algorithm.name) signing failed"))
             }
-            var p: UnsafePointer<UInt8>? = UnsafePointer(derBase)
-            guard let ecsig = d2i_ECDSA_SIG(nil, &p, len) else {
-                throw TesseraError(.crypto, OpenSSLError.detail("could not decode OpenSSL's ECDSA signature"))
-            }
-            defer { ECDSA_SIG_free(ecsig) }
-            guard BN_bn2binpad(ECDSA_SIG_get0_r(ecsig), out, Int32(half)) == Int32(half),
-                  BN_bn2binpad(ECDSA_SIG_get0_s(ecsig), out + half, Int32(half)) == Int32(half) else {
-                throw TesseraError(.crypto, "ECDSA signature component does not fit")
+            guard ECDSASignature.rawFromDER(UnsafeRawBufferPointer(start: derBase, count: len), half: half, into: out) else {
+                throw TesseraError(.crypto, "could not decode OpenSSL's ECDSA signature")
             }
         }
     }
@@ -253,25 +247,17 @@ final class AsymmetricKey: @unchecked Sendable {
         let message = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
         let result: Int32
         if family == .ec {
+            // JWS's r‖s as the DER OpenSSL verifies (at most 141 bytes).
             let half = signatureLength / 2
-            guard let ecsig = ECDSA_SIG_new() else { throw TesseraError(.noMemory, "ECDSA_SIG_new failed") }
-            defer { ECDSA_SIG_free(ecsig) }
-            let raw = sigBase.assumingMemoryBound(to: UInt8.self)
-            guard let r = BN_bin2bn(raw, Int32(half), nil) else { throw TesseraError(.noMemory, "BN_bin2bn failed") }
-            guard let s = BN_bin2bn(raw + half, Int32(half), nil) else {
-                BN_free(r)
-                throw TesseraError(.noMemory, "BN_bin2bn failed")
+            result = try withUnsafeTemporaryAllocation(byteCount: ECDSASignature.derCapacity(half: half), alignment: 8) {
+                (der: UnsafeMutableRawBufferPointer) throws(TesseraError) -> Int32 in
+                guard let derBase = der.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                      let derLength = ECDSASignature.derFromRaw(sigBase.assumingMemoryBound(to: UInt8.self), half: half,
+                                                                into: derBase) else {
+                    throw TesseraError(.crypto, "ECDSA signature of an unexpected size")
+                }
+                return EVP_DigestVerify(ctx, derBase, derLength, message, input.count)
             }
-            guard ECDSA_SIG_set0(ecsig, r, s) == 1 else {
-                BN_free(r)
-                BN_free(s)
-                throw TesseraError(.crypto, "ECDSA_SIG_set0 failed")
-            }
-            var der: UnsafeMutablePointer<UInt8>? = nil
-            let derLength = i2d_ECDSA_SIG(ecsig, &der)
-            guard derLength > 0, let der else { throw TesseraError(.crypto, OpenSSLError.detail("i2d_ECDSA_SIG failed")) }
-            defer { CRYPTO_free(der, nil, 0) }
-            result = EVP_DigestVerify(ctx, der, Int(derLength), message, input.count)
         } else {
             result = EVP_DigestVerify(ctx, sigBase.assumingMemoryBound(to: UInt8.self), signature.count, message, input.count)
         }
