@@ -46,20 +46,23 @@ import Testing
     }
 
     func oursDER(_ raw: [UInt8], half: Int) throws -> [UInt8] {
-        var der = [UInt8](repeating: 0xEE, count: ECDSASignature.derCapacity(half: half))
+        let capacity = ECDSASignature.derCapacity(half: half)
+        var der = [UInt8](repeating: 0xEE, count: capacity + 16)  // 16 guard bytes
         let n = try #require(raw.withUnsafeBufferPointer { r in
             der.withUnsafeMutableBufferPointer { ECDSASignature.derFromRaw(r.baseAddress!, half: half, into: $0.baseAddress!) }
         })
-        #expect(n <= der.count)
+        #expect(n <= capacity)
+        #expect(der[capacity...].allSatisfy { $0 == 0xEE }, "written beyond derCapacity")
         return Array(der[0..<n])
     }
 
     func oursRaw(_ der: [UInt8], half: Int) -> [UInt8]? {
-        var out = [UInt8](repeating: 0xEE, count: 2 * half)
+        var out = [UInt8](repeating: 0xEE, count: 2 * half + 16)  // 16 guard bytes
         let ok = der.withUnsafeBytes { d in
             out.withUnsafeMutableBufferPointer { ECDSASignature.rawFromDER(d, half: half, into: $0.baseAddress!) }
         }
-        return ok ? out : nil
+        #expect(out[(2 * half)...].allSatisfy { $0 == 0xEE }, "written beyond 2 × half")
+        return ok ? Array(out[0..<(2 * half)]) : nil
     }
 
     /// Components with every interesting shape: zero, one, leading zero
@@ -82,7 +85,12 @@ import Testing
         let edges = edgeComponents(half)
         var generator = SystemRandomNumberGenerator()
         var pairs: [[UInt8]] = []
-        for (i, r) in edges.enumerated() { pairs.append(r + edges[(i * 7 + 3) % edges.count]) }
+        // Every shape as r and as s.
+        for (i, e) in edges.enumerated() {
+            let other = edges[(i * 7 + 3) % edges.count]
+            pairs.append(e + other)
+            pairs.append(other + e)
+        }
         for _ in 0..<500 {
             var raw = (0..<(2 * half)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             for i in 0..<Int.random(in: 0...3, using: &generator) { raw[i] = 0 }  // leading zero bytes in r
@@ -126,6 +134,8 @@ import Testing
             [0x30, 0x06, 0x03, 0x01, 0x01, 0x02, 0x01, 0x01],
             [0x30, 0x05, 0x02, 0x01, 0x01, 0x02, 0x00],
             [0x30, 0x09, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01],
+            [0x30, 0x07, 0x02, 0x81, 0x01, 0x01, 0x02, 0x01, 0x01],  // INTEGER length in long form
+            [0x30, 0x82, 0x00, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01],  // SEQUENCE length in two bytes
         ]
         var accepted = 0
         for der in cases {

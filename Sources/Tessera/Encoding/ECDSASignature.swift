@@ -3,10 +3,11 @@
 /// signs and verifies (RFC 3279 §2.2.3: a SEQUENCE of two INTEGERs, X.690
 /// DER: minimal lengths, minimal two's-complement contents).
 ///
-/// OpenSSL's own route (`BN_bin2bn`, `ECDSA_SIG_set0`, `i2d_ECDSA_SIG`, and
-/// `d2i_ECDSA_SIG`, `BN_bn2binpad` back) allocates five times and runs
-/// about 3,500 instructions per signature; the encoding is a few byte
-/// moves. The test suite checks both directions against OpenSSL's route.
+/// OpenSSL's own route (`BN_bin2bn`, `ECDSA_SIG_set0`, `i2d_ECDSA_SIG` to
+/// verify; `d2i_ECDSA_SIG`, `BN_bn2binpad` after signing) cost an ES256
+/// verification 14 allocations and about 9,600 instructions, a signature 5
+/// and 3,400; the encoding is a few byte moves. The test suite checks both
+/// directions against OpenSSL's route.
 enum ECDSASignature {
     /// Bytes `derFromRaw` may write for components of `half` bytes: each
     /// INTEGER is a tag, a length and at most `half` + 1 bytes; the SEQUENCE
@@ -59,7 +60,7 @@ enum ECDSASignature {
     /// Reads a DER `ECDSA-Sig-Value` into r‖s (`out`, 2 × `half` bytes, each
     /// component right-aligned). False, with `out` unspecified, unless `der`
     /// is exactly one strict DER SEQUENCE of two non-negative INTEGERs that
-    /// each fit in `half` bytes.
+    /// each fit in `half` bytes, or when `half` is out of range.
     static func rawFromDER(_ der: UnsafeRawBufferPointer, half: Int, into out: UnsafeMutablePointer<UInt8>) -> Bool {
         guard half >= 1, half <= 66, der.count >= 8 else { return false }
         let n = der.count
@@ -71,7 +72,7 @@ enum ECDSASignature {
             at = 3
             guard body >= 0x80 else { return false }  // not minimal
         } else if body >= 0x80 {
-            return false  // indefinite, or longer than two components of 66 bytes
+            return false  // indefinite, more length bytes than minimal, or too long
         }
         guard body == n - at else { return false }
         for component in 0..<2 {
