@@ -1,5 +1,5 @@
 #!/bin/sh
-# icount.sh ICOUNT_BINARY [LIBDIR]: instructions per operation under
+# icount.sh ICOUNT_BINARY LIBDIR: instructions per operation under
 # valgrind --tool=callgrind (what `make icount` prints).
 #  - HS256 sign, verify and template (VideoSDK claims, 20,000 tokens):
 #    Tessera's own instructions per token (its library's functions, as

@@ -195,7 +195,8 @@ final class AsymmetricKey: @unchecked Sendable {
         }
         // ECDSA: OpenSSL writes DER; JWS wants fixed-size big-endian r‖s.
         let half = signatureLength / 2
-        try withUnsafeTemporaryAllocation(byteCount: 160, alignment: 8) { der throws(TesseraError) in
+        try withUnsafeTemporaryAllocation(byteCount: ECDSASignature.derCapacity(half: half), alignment: 8) {
+            der throws(TesseraError) in
             guard let derBase = der.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                 throw TesseraError(.noMemory, "no scratch memory")
             }
